@@ -1,0 +1,48 @@
+# Thin wrapper: installs what is missing, configures, builds, runs. See README.md.
+SHELL := /bin/bash
+BUILD_TYPE ?= RelWithDebInfo
+RELEASE_DIR := build/release
+TEST_DIR := build/asan
+JOBS ?= $(shell nproc)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian 12 packages the build, tests and benchmarks need.
+DEB_PACKAGES := g++ cmake make pkg-config libboost-dev libboost-system-dev nlohmann-json3-dev libsimdjson-dev \
+  libsqlite3-dev sqlite3 libpqxx-dev libicu-dev libsodium-dev libpugixml-dev libcli11-dev libspdlog-dev \
+  libfmt-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev wrk curl python3
+
+.PHONY: deps build build-test run test bench format clean
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSTM_BUILD_TESTS=OFF >/dev/null
+	cmake --build $(RELEASE_DIR) -j $(JOBS)
+
+build-test: deps
+	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=Debug -DSTM_SANITIZE=ON -DSTM_BUILD_BENCH=OFF >/dev/null
+	cmake --build $(TEST_DIR) -j $(JOBS)
+
+# Serves the API on http://127.0.0.1:8080 with the embedded SQLite database under ./var/.
+run: build
+	@mkdir -p var
+	$(RELEASE_DIR)/stm serve --db var/stm.db --listen $${STM_LISTEN:-127.0.0.1:8080}
+
+# Every test, built with AddressSanitizer and UndefinedBehaviorSanitizer.
+test: build-test
+	cd $(TEST_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 300
+
+bench: build
+	bash bench/http_bench.sh $(RELEASE_DIR)
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build

@@ -1,0 +1,94 @@
+#include "api/app.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "api/routes.h"
+#include "store/migrate.h"
+#include "store/sqlite_db.h"
+
+namespace stm::api {
+
+Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config, const Clock& clock) {
+  STM_ASSIGN_OR_RETURN(auto db, store::SqliteDatabase::Open({.path = config.db}));
+  auto applied = store::Migrate(*db, store::ProjectMigrations(db->dialect()), clock);
+  if (!applied.ok()) return applied.status().WithContext(fmt::format("migrating '{}'", config.db));
+  if (!applied->empty()) {
+    spdlog::info("applied {} migration(s) to {}, now at version {}", applied->size(), config.db, applied->back());
+  }
+  return std::unique_ptr<store::Database>(std::move(db));
+}
+
+App::App(AppOptions options) : options_(std::move(options)) {}
+
+App::~App() {
+  Shutdown();
+  if (db_) db_->Close();
+}
+
+Result<std::unique_ptr<App>> App::Open(AppOptions options) {
+  auto app = std::unique_ptr<App>(new App(std::move(options)));
+  if (!app->options_.random) {
+    app->owned_random_ = std::make_unique<SecureRandom>();
+    app->options_.random = app->owned_random_.get();
+  }
+  const Config& cfg = app->options_.config;
+  STM_ASSIGN_OR_RETURN(app->db_, OpenDatabase(cfg, *app->options_.clock));
+  auth::AuthOptions auth_options;
+  auth_options.token_ttl = std::chrono::minutes(cfg.token_ttl_minutes);
+  auth_options.max_failures = std::max(1, cfg.login_max_failures);
+  auth_options.hash_params = app->options_.hash_params;
+  app->auth_ = std::make_unique<auth::AuthService>(*app->db_, *app->options_.clock, *app->options_.random,
+                                                   auth_options);
+  Deps deps{app->db_.get(), app->options_.clock, app->auth_.get(), [a = app.get()] { return a->ready_.load(); }};
+  RegisterRoutes(app->router_, deps);
+
+  http::ServerOptions so;
+  STM_RETURN_IF_ERROR(http::ParseListen(cfg.listen, &so));
+  so.threads = cfg.threads;
+  so.max_body_bytes = static_cast<uint64_t>(cfg.max_body_bytes);
+  so.max_header_bytes = static_cast<uint32_t>(cfg.max_header_bytes);
+  so.read_timeout = std::chrono::milliseconds(cfg.read_timeout_ms);
+  so.write_timeout = std::chrono::milliseconds(cfg.write_timeout_ms);
+  so.idle_timeout = std::chrono::milliseconds(cfg.idle_timeout_ms);
+  so.max_connections = cfg.max_connections;
+  so.access_log = cfg.access_log == "on";
+  app->server_ = std::make_unique<http::Server>(so, app->router_);
+  return app;
+}
+
+Result<std::optional<std::string>> App::BootstrapAdmin(const std::optional<std::string>& password) {
+  STM_ASSIGN_OR_RETURN(int64_t users, auth_->CountUsers());
+  if (users > 0) return std::optional<std::string>();
+  std::string pw = password.value_or(auth::GeneratePassword());
+  audit::Context ctx{"system", "-"};
+  STM_ASSIGN_OR_RETURN(auto existing, auth_->FindOrganisationByName("Licensing Authority"));
+  OrgId org_id;
+  if (existing) {
+    org_id = existing->id;
+  } else {
+    STM_ASSIGN_OR_RETURN(auto org, auth_->CreateOrganisation(ctx, "Licensing Authority",
+                                                             auth::OrgKind::kLicensingAuthority, ""));
+    org_id = org.id;
+  }
+  STM_RETURN_IF_ERROR(
+      auth_->CreateUser(ctx, {"admin", "First administrator", auth::Role::kAdministrator, org_id, pw}).status());
+  return std::optional<std::string>(password ? std::string() : pw);
+}
+
+Status App::Start() {
+  STM_RETURN_IF_ERROR(server_->Start());
+  ready_.store(true);
+  return Status::Ok();
+}
+
+uint16_t App::port() const { return server_->port(); }
+
+void App::Shutdown() {
+  ready_.store(false);
+  if (server_) server_->Shutdown(std::chrono::milliseconds(options_.config.shutdown_grace_ms));
+}
+
+void App::Wait() { server_->Wait(); }
+
+}  // namespace stm::api

@@ -1,0 +1,316 @@
+#include "api/routes.h"
+
+#include <fmt/format.h>
+
+#include "api/json_fields.h"
+#include "audit/audit.h"
+#include "common/text.h"
+
+namespace stm::api {
+namespace {
+
+using auth::Permission;
+using http::Method;
+using http::Request;
+using http::Response;
+using Json = nlohmann::json;
+
+using Fn = Result<Response> (*)(const Deps&, Request&, const Caller&);
+
+struct Route {
+  Method method;
+  const char* pattern;
+  std::optional<Permission> permission;  // nullopt: public (no authentication)
+  const char* summary;
+  Fn fn;
+};
+
+// ---- helpers -------------------------------------------------------------------------------------------
+
+Result<int64_t> PathId(const Request& req, const char* name) {
+  std::string text = req.PathParam(name);
+  auto v = ParseInt64(text);
+  if (!v || *v <= 0) return Status::NotFound(fmt::format("no resource with id '{}'", text));
+  return *v;
+}
+
+// Exporter-side callers see only their own organisation; others' records do not exist for them.
+bool Visible(const Caller& c, std::optional<OrgId> owner) {
+  if (!c.who().ConfinedToOrg()) return true;
+  return owner && c.who().org && *owner == *c.who().org;
+}
+
+// ---- handlers ------------------------------------------------------------------------------------------
+
+Result<Response> Healthz(const Deps&, Request&, const Caller&) {
+  return Response::Json(200, {{"status", "ok"}});
+}
+
+Result<Response> Readyz(const Deps& d, Request&, const Caller&) {
+  if (d.ready && !d.ready()) return Status::Unavailable("server is not ready (starting or shutting down)");
+  STM_ASSIGN_OR_RETURN(auto tx, d.db->Begin(store::TxMode::kRead));
+  STM_RETURN_IF_ERROR(tx->QueryOne("SELECT 1").status().WithContext("database check"));
+  return Response::Json(200, {{"status", "ready"}});
+}
+
+Result<Response> Login(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+  STM_RETURN_IF_ERROR(OnlyFields(body, {"username", "password"}));
+  STM_ASSIGN_OR_RETURN(std::string username, RequireString(body, "username", 64));
+  STM_ASSIGN_OR_RETURN(std::string password, RequireString(body, "password", 1024));
+  auto result = d.auth->Login(c.audit, username, password);
+  if (!result.ok()) {
+    if (result.status().code() == ErrorCode::kTooManyRequests) {
+      Response r = http::Problem(result.status(), req.request_id);
+      auto wait = d.auth->LockoutSecondsLeft(username);
+      r.headers.emplace_back("Retry-After", std::to_string(wait.ok() ? std::max<int64_t>(*wait, 1) : 1));
+      return r;
+    }
+    return result.status();
+  }
+  return Response::Json(200, {{"token", result->token},
+                              {"token_type", "Bearer"},
+                              {"expires_at", FormatTime(result->expires_at)},
+                              {"user", auth::ToJson(result->user)}});
+}
+
+Result<Response> Logout(const Deps& d, Request& req, const Caller& c) {
+  if (c.who().via != "token") return Status::InvalidArgument("logout applies to bearer tokens, not API keys");
+  std::string_view header = req.Header("authorization").value_or("");
+  STM_RETURN_IF_ERROR(d.auth->Logout(c.audit, std::string(header.substr(7))));
+  return Response::NoContent();
+}
+
+Result<Response> Me(const Deps& d, Request&, const Caller& c) {
+  const auto& p = c.who();
+  Json perms = Json::array();
+  for (auto perm : {Permission::kManageOrganisations, Permission::kViewOrganisations, Permission::kManageUsers,
+                    Permission::kViewUsers, Permission::kManageApiKeys, Permission::kReadAudit}) {
+    if (p.Can(perm)) perms.push_back(auth::PermissionName(perm));
+  }
+  Json org = nullptr;
+  if (p.org) {
+    STM_ASSIGN_OR_RETURN(auto o, d.auth->GetOrganisation(*p.org));
+    org = auth::ToJson(o);
+  }
+  return Response::Json(200, {{"id", p.user_id.value()},
+                              {"username", p.username},
+                              {"role", auth::RoleName(p.role)},
+                              {"organisation", org},
+                              {"authenticated_via", p.via},
+                              {"permissions", perms}});
+}
+
+Result<Response> CreateOrganisation(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+  STM_RETURN_IF_ERROR(OnlyFields(body, {"name", "kind", "country"}));
+  STM_ASSIGN_OR_RETURN(std::string name, RequireString(body, "name", 200));
+  STM_ASSIGN_OR_RETURN(std::string kind_text, RequireString(body, "kind", 64));
+  STM_ASSIGN_OR_RETURN(auto country, OptionalString(body, "country", 2));
+  auto kind = auth::ParseOrgKind(kind_text);
+  if (!kind) {
+    return Status::InvalidArgument(fmt::format(
+        "field 'kind' must be one of exporter, broker, licensing_authority, referral_agency, customs; got '{}'",
+        kind_text));
+  }
+  STM_ASSIGN_OR_RETURN(auto org, d.auth->CreateOrganisation(c.audit, name, *kind, country.value_or("")));
+  Response r = Response::Json(201, auth::ToJson(org));
+  r.headers.emplace_back("Location", fmt::format("/v1/organisations/{}", org.id.value()));
+  return r;
+}
+
+Result<Response> ListOrganisations(const Deps& d, Request&, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(auto orgs, d.auth->ListOrganisations());
+  Json items = Json::array();
+  for (const auto& o : orgs) {
+    if (Visible(c, o.id)) items.push_back(auth::ToJson(o));
+  }
+  return Response::Json(200, {{"items", items}});
+}
+
+Result<Response> GetOrganisation(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  auto org = d.auth->GetOrganisation(OrgId(id));
+  if (!org.ok() || !Visible(c, OrgId(id))) {
+    if (!org.ok() && org.status().code() != ErrorCode::kNotFound) return org.status();
+    return Status::NotFound(fmt::format("organisation {} not found", id));
+  }
+  return Response::Json(200, auth::ToJson(*org));
+}
+
+Result<Response> CreateUser(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+  STM_RETURN_IF_ERROR(OnlyFields(body, {"username", "display_name", "role", "org_id", "password"}));
+  auth::NewUser nu;
+  STM_ASSIGN_OR_RETURN(nu.username, RequireString(body, "username", 64));
+  STM_ASSIGN_OR_RETURN(auto display, OptionalString(body, "display_name", 200));
+  nu.display_name = display.value_or("");
+  STM_ASSIGN_OR_RETURN(std::string role_text, RequireString(body, "role", 64));
+  auto role = auth::ParseRole(role_text);
+  if (!role) {
+    std::string names;
+    for (const auto& n : auth::AllRoleNames()) names += (names.empty() ? "" : ", ") + n;
+    return Status::InvalidArgument(fmt::format("field 'role' must be one of {}; got '{}'", names, role_text));
+  }
+  nu.role = *role;
+  STM_ASSIGN_OR_RETURN(auto org_id, OptionalInt(body, "org_id"));
+  if (org_id) nu.org = OrgId(*org_id);
+  STM_ASSIGN_OR_RETURN(nu.password, RequireString(body, "password", 1024));
+  const auto& p = c.who();
+  if (p.ConfinedToOrg()) {
+    // Exporter administrators manage their own organisation's exporter users only.
+    if (!auth::IsExporterRole(nu.role)) {
+      return Status::PermissionDenied("exporter administrators may create only exporter_admin or exporter_user");
+    }
+    if (nu.org && (!p.org || *nu.org != *p.org)) {
+      return Status::PermissionDenied("exporter administrators may create users only in their own organisation");
+    }
+    nu.org = p.org;
+  }
+  STM_ASSIGN_OR_RETURN(auto user, d.auth->CreateUser(c.audit, nu));
+  Response r = Response::Json(201, auth::ToJson(user));
+  r.headers.emplace_back("Location", fmt::format("/v1/users/{}", user.id.value()));
+  return r;
+}
+
+Result<Response> ListUsers(const Deps& d, Request& req, const Caller& c) {
+  std::optional<OrgId> org;
+  if (auto q = req.QueryParam("org_id")) {
+    auto v = ParseInt64(*q);
+    if (!v) return Status::InvalidArgument("query parameter 'org_id' must be an integer");
+    org = OrgId(*v);
+  }
+  if (c.who().ConfinedToOrg()) {
+    if (org && (!c.who().org || *org != *c.who().org)) return Response::Json(200, {{"items", Json::array()}});
+    org = c.who().org;
+  }
+  STM_ASSIGN_OR_RETURN(auto users, d.auth->ListUsers(org));
+  Json items = Json::array();
+  for (const auto& u : users) items.push_back(auth::ToJson(u));
+  return Response::Json(200, {{"items", items}});
+}
+
+Result<Response> GetUser(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  auto user = d.auth->GetUser(UserId(id));
+  if (!user.ok() || !Visible(c, user->org)) {
+    if (!user.ok() && user.status().code() != ErrorCode::kNotFound) return user.status();
+    return Status::NotFound(fmt::format("user {} not found", id));
+  }
+  return Response::Json(200, auth::ToJson(*user));
+}
+
+Result<Response> CreateApiKey(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+  STM_RETURN_IF_ERROR(OnlyFields(body, {"name", "user_id"}));
+  STM_ASSIGN_OR_RETURN(std::string name, RequireString(body, "name", 100));
+  STM_ASSIGN_OR_RETURN(auto user_id, OptionalInt(body, "user_id"));
+  if (!user_id) return Status::InvalidArgument("field 'user_id' is required (the account the key acts as)");
+  auto key = d.auth->CreateApiKey(c.audit, UserId(*user_id), name);
+  if (!key.ok() && key.status().code() == ErrorCode::kNotFound) {
+    return Status::InvalidArgument(fmt::format("user {} does not exist", *user_id));
+  }
+  if (!key.ok()) return key.status();
+  return Response::Json(201, {{"id", key->id.value()}, {"key", key->key}, {"prefix", key->prefix}, {"name", name}});
+}
+
+Result<Response> RevokeApiKey(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  STM_RETURN_IF_ERROR(d.auth->RevokeApiKey(c.audit, ApiKeyId(id)));
+  return Response::NoContent();
+}
+
+Result<Response> ReadAudit(const Deps& d, Request& req, const Caller&) {
+  audit::QueryOptions q;
+  q.target = req.QueryParam("target");
+  if (auto v = req.QueryParam("after")) {
+    auto after = ParseInt64(*v);
+    if (!after || *after < 0) return Status::InvalidArgument("query parameter 'after' must be a non-negative integer");
+    q.after_seq = *after;
+  }
+  if (auto v = req.QueryParam("limit")) {
+    auto limit = ParseInt64(*v);
+    if (!limit || *limit < 1 || *limit > 1000) {
+      return Status::InvalidArgument("query parameter 'limit' must be an integer between 1 and 1000");
+    }
+    q.limit = static_cast<int>(*limit);
+  }
+  STM_ASSIGN_OR_RETURN(auto events, audit::Query(*d.db, q));
+  Json items = Json::array();
+  for (const auto& e : events) items.push_back(audit::ToJson(e));
+  Json out = {{"items", items}};
+  if (static_cast<int>(events.size()) == q.limit) out["next_after"] = events.back().seq;
+  return Response::Json(200, out);
+}
+
+// ---- the route table -------------------------------------------------------------------------------------
+
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> kRoutes = {
+      {Method::kGet, "/healthz", std::nullopt, "Liveness: the process serves requests", &Healthz},
+      {Method::kGet, "/readyz", std::nullopt, "Readiness: the database answers and the server is not stopping",
+       &Readyz},
+      {Method::kPost, "/v1/auth/login", std::nullopt, "Exchange username and password for a bearer token", &Login},
+      {Method::kPost, "/v1/auth/logout", Permission::kAuthenticated, "Revoke the caller's bearer token", &Logout},
+      {Method::kGet, "/v1/me", Permission::kAuthenticated, "The caller, its organisation and permissions", &Me},
+      {Method::kPost, "/v1/organisations", Permission::kManageOrganisations, "Create an organisation or agency",
+       &CreateOrganisation},
+      {Method::kGet, "/v1/organisations", Permission::kViewOrganisations, "List organisations visible to the caller",
+       &ListOrganisations},
+      {Method::kGet, "/v1/organisations/{id}", Permission::kViewOrganisations, "One organisation", &GetOrganisation},
+      {Method::kPost, "/v1/users", Permission::kManageUsers, "Create a user", &CreateUser},
+      {Method::kGet, "/v1/users", Permission::kViewUsers, "List users visible to the caller", &ListUsers},
+      {Method::kGet, "/v1/users/{id}", Permission::kViewUsers, "One user", &GetUser},
+      {Method::kPost, "/v1/api-keys", Permission::kManageApiKeys, "Issue an API key for a system account",
+       &CreateApiKey},
+      {Method::kPost, "/v1/api-keys/{id}/revoke", Permission::kManageApiKeys, "Revoke an API key", &RevokeApiKey},
+      {Method::kGet, "/v1/audit", Permission::kReadAudit, "Audit events, optionally for one target", &ReadAudit},
+  };
+  return kRoutes;
+}
+
+Result<auth::Principal> Authenticate(const Deps& d, const Request& req) {
+  if (auto authz = req.Header("authorization")) {
+    if (authz->size() > 7 && authz->substr(0, 7) == "Bearer ") return d.auth->AuthenticateToken(std::string(authz->substr(7)));
+    if (authz->size() > 7 && authz->substr(0, 7) == "ApiKey ") return d.auth->AuthenticateApiKey(std::string(authz->substr(7)));
+    return Status::Unauthenticated("Authorization header must be 'Bearer <token>' or 'ApiKey <key>'");
+  }
+  if (auto key = req.Header("x-api-key")) return d.auth->AuthenticateApiKey(std::string(*key));
+  return Status::Unauthenticated("authentication required: send 'Authorization: Bearer <token>'");
+}
+
+}  // namespace
+
+void RegisterRoutes(http::Router& router, const Deps& deps) {
+  for (const Route& route : Routes()) {
+    router.Add(route.method, route.pattern, [deps, route](Request& req) -> Response {
+      Caller caller;
+      caller.audit.request_id = req.request_id;
+      if (route.permission) {
+        auto principal = Authenticate(deps, req);
+        if (!principal.ok()) return http::Problem(principal.status(), req.request_id);
+        if (!principal->Can(*route.permission)) {
+          return http::Problem(Status::PermissionDenied(fmt::format("role {} lacks permission {}",
+                                                                    auth::RoleName(principal->role),
+                                                                    auth::PermissionName(*route.permission))),
+                               req.request_id);
+        }
+        caller.audit.actor = principal->AuditActor();
+        caller.principal = std::move(principal).value();
+      } else {
+        caller.audit.actor = "anonymous";
+      }
+      auto result = route.fn(deps, req, caller);
+      if (!result.ok()) return http::Problem(result.status(), req.request_id);
+      return std::move(result).value();
+    });
+  }
+}
+
+std::vector<RouteInfo> RouteTable() {
+  std::vector<RouteInfo> out;
+  for (const Route& r : Routes()) out.push_back({r.method, r.pattern, r.permission, r.summary});
+  return out;
+}
+
+}  // namespace stm::api

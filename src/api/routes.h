@@ -1,0 +1,42 @@
+// The API's route table: each route with the permission it needs, in one visible place (routes.cc).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/auth_service.h"
+#include "common/clock.h"
+#include "http/router.h"
+#include "store/db.h"
+
+namespace stm::api {
+
+struct Deps {
+  store::Database* db;
+  const Clock* clock;
+  auth::AuthService* auth;
+  std::function<bool()> ready;  // false while starting or shutting down
+};
+
+// What a handler knows about its caller.
+struct Caller {
+  std::optional<auth::Principal> principal;  // set on every authenticated route
+  audit::Context audit;                      // actor and request id for audit events
+  const auth::Principal& who() const { return *principal; }
+};
+
+struct RouteInfo {
+  http::Method method;
+  std::string pattern;
+  std::optional<auth::Permission> permission;  // nullopt: public
+  std::string summary;
+};
+
+// Adds every API route to `router`. `deps` pointees must outlive the router.
+void RegisterRoutes(http::Router& router, const Deps& deps);
+// The table itself, for documentation and tests.
+std::vector<RouteInfo> RouteTable();
+
+}  // namespace stm::api

@@ -1,0 +1,48 @@
+// Roles, permissions and the one table that says which role holds which permission.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace stm::auth {
+
+enum class Role {
+  kAdministrator,
+  kLicensingOfficer,
+  kSeniorLicensingOfficer,
+  kReferralOfficer,
+  kCustomsOfficer,
+  kAuditor,
+  kExporterAdmin,
+  kExporterUser,
+};
+
+enum class Permission {
+  kAuthenticated,        // any signed-in principal
+  kManageOrganisations,  // create organisations and agencies
+  kViewOrganisations,    // read organisations (exporters: only their own)
+  kManageUsers,          // create users (exporter administrators: only in their organisation)
+  kViewUsers,            // read users (exporter administrators: only their organisation's)
+  kManageApiKeys,        // issue and revoke system API keys
+  kReadAudit,            // read the audit trail
+};
+
+std::string_view RoleName(Role r);
+std::optional<Role> ParseRole(std::string_view name);
+std::vector<std::string> AllRoleNames();
+std::string_view PermissionName(Permission p);
+
+bool RoleHas(Role role, Permission permission);
+// Exporter-side roles see only their own organisation's data.
+bool IsExporterRole(Role role);
+
+enum class OrgKind { kExporter, kBroker, kLicensingAuthority, kReferralAgency, kCustoms };
+std::string_view OrgKindName(OrgKind k);
+std::optional<OrgKind> ParseOrgKind(std::string_view name);
+
+// Which organisation kinds a role may belong to (e.g. exporter roles only in exporters or brokers).
+bool RoleFitsOrgKind(Role role, OrgKind kind);
+
+}  // namespace stm::auth

@@ -1,0 +1,256 @@
+// `stm`: the command-line tool and server entry point.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "api/app.h"
+#include "audit/audit.h"
+#include "common/config.h"
+#include "common/log.h"
+#include "store/migrate.h"
+
+namespace {
+
+using stm::Config;
+using stm::Status;
+
+// Flags shared by the subcommands; applied over file and environment (highest precedence).
+struct CommonFlags {
+  std::string config_file;
+  std::optional<std::string> db, listen, data_dir, log_level, log_file;
+  std::optional<int> threads;
+};
+
+void AddCommonFlags(CLI::App* cmd, CommonFlags* f, bool server_flags) {
+  cmd->add_option("--config", f->config_file, "JSON configuration file (also STM_CONFIG)");
+  cmd->add_option("--db", f->db, "SQLite database file (default var/stm.db; also STM_DB)");
+  cmd->add_option("--log-level", f->log_level, "trace, debug, info, warn, error, off (also STM_LOG_LEVEL)");
+  if (server_flags) {
+    cmd->add_option("--listen", f->listen, "host:port to serve on (default 127.0.0.1:8080; also STM_LISTEN)");
+    cmd->add_option("--data-dir", f->data_dir, "reference data directory (default ../shared/data when present)");
+    cmd->add_option("--threads", f->threads, "server threads (default: number of cores)");
+    cmd->add_option("--log-file", f->log_file, "log file, '-' for stderr");
+  }
+}
+
+stm::Result<Config> LoadConfig(const CommonFlags& f) {
+  Config c;
+  std::string file = f.config_file;
+  if (file.empty()) {
+    if (const char* e = std::getenv("STM_CONFIG")) file = e;
+  }
+  if (!file.empty()) STM_RETURN_IF_ERROR(c.LoadFile(file));
+  STM_RETURN_IF_ERROR(c.LoadEnv([](const char* n) { return std::getenv(n); }));
+  auto apply = [&](const char* key, const auto& v) -> Status {
+    if (!v) return Status::Ok();
+    if constexpr (std::is_same_v<std::decay_t<decltype(*v)>, int>) return c.Set(key, std::to_string(*v));
+    else return c.Set(key, *v);
+  };
+  STM_RETURN_IF_ERROR(apply("db", f.db));
+  STM_RETURN_IF_ERROR(apply("listen", f.listen));
+  STM_RETURN_IF_ERROR(apply("data_dir", f.data_dir));
+  STM_RETURN_IF_ERROR(apply("log_level", f.log_level));
+  STM_RETURN_IF_ERROR(apply("log_file", f.log_file));
+  STM_RETURN_IF_ERROR(apply("threads", f.threads));
+  return c;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "stm: " << s.message() << "\n";
+  return s.code() == stm::ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+int Serve(const CommonFlags& flags) {
+  auto config = LoadConfig(flags);
+  if (!config.ok()) return Fail(config.status());
+  if (Status s = stm::InitLogging(config->log_level, config->log_file); !s.ok()) return Fail(s);
+
+  // Block the stop signals before any thread starts, so only sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto app = stm::api::App::Open({.config = *config});
+  if (!app.ok()) return Fail(app.status());
+  const char* env_pw = std::getenv("STM_ADMIN_PASSWORD");
+  auto admin = (*app)->BootstrapAdmin(env_pw && *env_pw ? std::optional<std::string>(env_pw) : std::nullopt);
+  if (!admin.ok()) return Fail(admin.status().WithContext("creating the first administrator"));
+  if (admin->has_value()) {
+    if ((*admin)->empty()) {
+      std::cout << "Created administrator 'admin' with the password from STM_ADMIN_PASSWORD.\n";
+    } else {
+      std::cout << "Created administrator 'admin' with password: " << **admin
+                << "\n(shown once; change it or keep it safe)\n";
+    }
+  }
+  std::string data_dir = stm::ResolveDataDir(*config);
+  spdlog::info("reference data directory: {}", data_dir.empty() ? "(none found)" : data_dir);
+  if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
+  std::cout << fmt::format("stm {} serving on http://{}:{} (database {})", STM_VERSION,
+                           config->listen.substr(0, config->listen.rfind(':')), (*app)->port(), config->db)
+            << std::endl;
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  spdlog::info("received signal {}; shutting down gracefully", sig);
+  (*app)->Shutdown();
+  app->reset();  // closes the store after in-flight requests finished
+  std::cout << "stm stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"STM — Strategic Trade Management: export control licensing, screening and enforcement"};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", STM_VERSION);
+
+  CommonFlags flags;
+
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP API server (creates and migrates the database)");
+  AddCommonFlags(serve, &flags, true);
+
+  auto* db = cli.add_subcommand("db", "Database administration");
+  db->require_subcommand(1);
+  auto* migrate = db->add_subcommand("migrate", "Apply pending schema migrations");
+  AddCommonFlags(migrate, &flags, false);
+  auto* status = db->add_subcommand("status", "List applied migrations");
+  AddCommonFlags(status, &flags, false);
+  std::string backup_file;
+  auto* backup = db->add_subcommand("backup", "Write a consistent online copy of the database to FILE");
+  AddCommonFlags(backup, &flags, false);
+  backup->add_option("FILE", backup_file, "backup file (must not exist)")->required();
+
+  auto* user = cli.add_subcommand("user", "User administration");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "Create a user; the password is read from standard input");
+  AddCommonFlags(user_add, &flags, false);
+  std::string username, role, org, display_name;
+  bool password_stdin = false;
+  user_add->add_option("--username", username, "login name")->required();
+  std::string roles_help = "one of:";
+  for (const auto& r : stm::auth::AllRoleNames()) roles_help += " " + r;
+  user_add->add_option("--role", role, roles_help)->required();
+  user_add->add_option("--org", org, "organisation name or id (required for exporter, referral, customs roles)");
+  user_add->add_option("--display-name", display_name, "full name");
+  user_add->add_flag("--password-stdin", password_stdin, "read the password from standard input")->required();
+
+  auto* orgcmd = cli.add_subcommand("org", "Organisation administration");
+  orgcmd->require_subcommand(1);
+  auto* org_add = orgcmd->add_subcommand("add", "Create an organisation or agency");
+  AddCommonFlags(org_add, &flags, false);
+  std::string org_name, org_kind, org_country;
+  org_add->add_option("--name", org_name, "organisation name")->required();
+  org_add->add_option("--kind", org_kind, "exporter, broker, licensing_authority, referral_agency or customs")
+      ->required();
+  org_add->add_option("--country", org_country, "ISO 3166 alpha-2 code");
+
+  auto* audit = cli.add_subcommand("audit", "Audit trail");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand("verify", "Walk the hash chain; non-zero exit naming the first broken event");
+  AddCommonFlags(verify, &flags, false);
+
+  auto* config_cmd = cli.add_subcommand("config", "Configuration");
+  config_cmd->require_subcommand(1);
+  auto* config_show = config_cmd->add_subcommand("show", "Print the effective configuration");
+  AddCommonFlags(config_show, &flags, true);
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (serve->parsed()) return Serve(flags);
+
+  auto config = LoadConfig(flags);
+  if (!config.ok()) return Fail(config.status());
+  if (Status s = stm::InitLogging(config->log_level == "info" ? "warn" : config->log_level, "-"); !s.ok()) {
+    return Fail(s);
+  }
+  const stm::Clock& clock = stm::SystemClock::Instance();
+  stm::audit::Context cli_ctx{"cli", "-"};
+
+  if (config_show->parsed()) {
+    for (const auto& [k, v] : config->Entries()) std::cout << k << " = " << v << "\n";
+    return 0;
+  }
+
+  auto database = stm::api::OpenDatabase(*config, clock);
+  if (!database.ok()) return Fail(database.status());
+  stm::store::Database& store = **database;
+
+  if (migrate->parsed()) {
+    auto applied = stm::store::AppliedMigrations(store);
+    if (!applied.ok()) return Fail(applied.status());
+    std::cout << "database " << config->db << " is at migration " << (applied->empty() ? 0 : applied->back().version)
+              << "\n";
+    return 0;
+  }
+  if (status->parsed()) {
+    auto applied = stm::store::AppliedMigrations(store);
+    if (!applied.ok()) return Fail(applied.status());
+    for (const auto& m : *applied) {
+      std::cout << fmt::format("{:>4}  {}  {}  {}\n", m.version, stm::FormatTime(m.applied_at), m.checksum.substr(0, 12),
+                               m.name);
+    }
+    return 0;
+  }
+  if (backup->parsed()) {
+    if (Status s = store.Backup(backup_file); !s.ok()) return Fail(s);
+    std::cout << "backup written to " << backup_file << "\n";
+    return 0;
+  }
+  if (verify->parsed()) {
+    auto report = stm::audit::Verify(store);
+    if (!report.ok()) return Fail(report.status());
+    if (report->ok()) {
+      std::cout << "audit chain intact: " << report->events_checked << " events verified\n";
+      return 0;
+    }
+    std::cout << "audit chain BROKEN at event " << *report->broken_seq << ": " << report->problem << "\n"
+              << "(" << report->events_checked << " events before it verified)\n";
+    return 3;
+  }
+
+  stm::SecureRandom random;
+  stm::auth::AuthService auth(store, clock, random, {});
+  if (org_add->parsed()) {
+    auto kind = stm::auth::ParseOrgKind(org_kind);
+    if (!kind) return Fail(Status::InvalidArgument(fmt::format("unknown organisation kind '{}'", org_kind)));
+    auto created = auth.CreateOrganisation(cli_ctx, org_name, *kind, org_country);
+    if (!created.ok()) return Fail(created.status());
+    std::cout << "created organisation " << created->id.value() << " (" << created->name << ")\n";
+    return 0;
+  }
+  if (user_add->parsed()) {
+    auto parsed_role = stm::auth::ParseRole(role);
+    if (!parsed_role) return Fail(Status::InvalidArgument(fmt::format("unknown role '{}' ({})", role, roles_help)));
+    std::optional<stm::OrgId> org_id;
+    if (!org.empty()) {
+      auto by_name = auth.FindOrganisationByName(org);
+      if (!by_name.ok()) return Fail(by_name.status());
+      if (*by_name) {
+        org_id = (*by_name)->id;
+      } else if (org.find_first_not_of("0123456789") == std::string::npos) {
+        org_id = stm::OrgId(std::stoll(org));
+      } else {
+        return Fail(Status::InvalidArgument(fmt::format("no organisation named '{}'", org)));
+      }
+    }
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    auto created = auth.CreateUser(cli_ctx, {username, display_name, *parsed_role, org_id, password});
+    if (!created.ok()) return Fail(created.status());
+    std::cout << "created user " << created->id.value() << " (" << created->username << ", " << role << ")\n";
+    return 0;
+  }
+  return 0;
+}
