@@ -33,7 +33,11 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
     app->options_.random = app->owned_random_.get();
   }
   const Config& cfg = app->options_.config;
-  STM_ASSIGN_OR_RETURN(app->db_, OpenDatabase(cfg, *app->options_.clock));
+  if (app->options_.db) {
+    app->db_ = std::move(app->options_.db);
+  } else {
+    STM_ASSIGN_OR_RETURN(app->db_, OpenDatabase(cfg, *app->options_.clock));
+  }
   auth::AuthOptions auth_options;
   auth_options.token_ttl = std::chrono::minutes(cfg.token_ttl_minutes);
   auth_options.max_failures = std::max(1, cfg.login_max_failures);

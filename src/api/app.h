@@ -22,6 +22,8 @@ struct AppOptions {
   const Clock* clock = &SystemClock::Instance();  // injected; must outlive the App
   Random* random = nullptr;                       // null: a SecureRandom owned by the App
   auth::PasswordHashParams hash_params = auth::PasswordHashParams::Interactive();
+  // An already opened and migrated store to use instead of opening config.db (tests inject fakes).
+  std::unique_ptr<store::Database> db;
 };
 
 // Opens the database at config.db and applies pending migrations.
@@ -32,9 +34,9 @@ class App {
   static Result<std::unique_ptr<App>> Open(AppOptions options);
   ~App();
 
-  // Creates the first administrator when there are no users yet. The password comes from
-  // `password` when given, else is generated; the generated one is returned (to print once).
-  // Returns nullopt when users already exist.
+  // Creates the first administrator ("admin") when there are no users yet, with `password` when given,
+  // else a generated one. Returns nullopt when users already exist, "" when the given password was used,
+  // and the generated password otherwise (to print once).
   Result<std::optional<std::string>> BootstrapAdmin(const std::optional<std::string>& password);
 
   Status Start();                         // starts serving; returns once listening

@@ -243,6 +243,8 @@ Result<Response> ReadAudit(const Deps& d, Request& req, const Caller&) {
   return Response::Json(200, out);
 }
 
+Result<Response> OpenApi(const Deps&, Request&, const Caller&);
+
 // ---- the route table -------------------------------------------------------------------------------------
 
 const std::vector<Route>& Routes() {
@@ -265,8 +267,57 @@ const std::vector<Route>& Routes() {
        &CreateApiKey},
       {Method::kPost, "/v1/api-keys/{id}/revoke", Permission::kManageApiKeys, "Revoke an API key", &RevokeApiKey},
       {Method::kGet, "/v1/audit", Permission::kReadAudit, "Audit events, optionally for one target", &ReadAudit},
+      {Method::kGet, "/v1/openapi.json", std::nullopt, "This API's OpenAPI description", &OpenApi},
   };
   return kRoutes;
+}
+
+// Generated from the route table so the description cannot drift from the routes.
+Result<Response> OpenApi(const Deps&, Request&, const Caller&) {
+  Json paths = Json::object();
+  for (const Route& r : Routes()) {
+    std::string method(http::MethodName(r.method));
+    for (auto& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    Json op = {{"summary", r.summary},
+               {"responses",
+                {{"default", {{"description", "problem+json error"},
+                              {"content", {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}}}}}};
+    if (r.permission) {
+      op["security"] = Json::array({{{"bearer", Json::array()}}, {{"apiKey", Json::array()}}});
+      op["x-permission"] = auth::PermissionName(*r.permission);
+    } else {
+      op["security"] = Json::array();
+    }
+    Json params = Json::array();
+    std::string_view pattern = r.pattern;
+    for (size_t open = pattern.find('{'); open != std::string_view::npos; open = pattern.find('{', open + 1)) {
+      size_t close = pattern.find('}', open);
+      params.push_back({{"name", std::string(pattern.substr(open + 1, close - open - 1))},
+                        {"in", "path"},
+                        {"required", true},
+                        {"schema", {{"type", "string"}}}});
+    }
+    if (!params.empty()) op["parameters"] = params;
+    paths[r.pattern][method] = op;
+  }
+  Json doc = {
+      {"openapi", "3.1.0"},
+      {"info", {{"title", "STM API"}, {"version", STM_VERSION},
+                {"description", "Strategic Trade Management. Prose reference: docs/API.md"}}},
+      {"paths", paths},
+      {"components",
+       {{"securitySchemes",
+         {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}},
+          {"apiKey", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-Api-Key"}}}}},
+        {"schemas",
+         {{"Problem",
+           {{"type", "object"},
+            {"required", {"type", "title", "status", "detail", "request_id"}},
+            {"properties",
+             {{"type", {{"type", "string"}}}, {"title", {{"type", "string"}}}, {"status", {{"type", "integer"}}},
+              {"detail", {{"type", "string"}}}, {"request_id", {{"type", "string"}}}}}}}}}}},
+  };
+  return Response::Json(200, doc);
 }
 
 Result<auth::Principal> Authenticate(const Deps& d, const Request& req) {
