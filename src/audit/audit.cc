@@ -96,11 +96,14 @@ Result<VerifyReport> Verify(store::Database& db) {
   }
   STM_ASSIGN_OR_RETURN(auto head, tx->QueryOne("SELECT seq, hash FROM audit_head WHERE id = 1"));
   int64_t head_seq = head ? head->Int(0) : 0;
-  if (head_seq != report.events_checked || (head && head->Text(1) != prev_hash)) {
+  if (head_seq != report.events_checked) {
     report.broken_seq = report.events_checked + 1;
     report.problem = fmt::format("the chain ends at event {} but the recorded head is event {} (trailing events "
                                  "deleted, or head edited)",
                                  report.events_checked, head_seq);
+  } else if (head && head->Text(1) != prev_hash) {
+    report.broken_seq = head_seq;
+    report.problem = fmt::format("the recorded head hash does not match event {} (event or head edited)", head_seq);
   }
   return report;
 }

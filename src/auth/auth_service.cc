@@ -196,36 +196,47 @@ Result<int64_t> AuthService::LockoutSecondsLeft(const std::string& username) {
   return left_us > 0 ? (left_us + 999999) / 1000000 : 0;
 }
 
-Status AuthService::RecordFailure(const audit::Context& ctx, const std::string& username) {
+Result<AuthService::Attempt> AuthService::BeginAttempt(const std::string& username) {
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
-  STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne("SELECT failures FROM login_failures WHERE username = ?", {username}));
-  int64_t failures = (row ? row->Int(0) : 0) + 1;
-  int64_t locked_until = 0;
-  if (failures >= options_.max_failures) {
-    // Exponential back-off: 1 s, 2 s, 4 s ... capped.
-    int64_t exponent = std::min<int64_t>(failures - options_.max_failures, 30);
-    int64_t secs = std::min<int64_t>(int64_t{1} << exponent, options_.max_lockout.count());
-    locked_until = ToUnixMicros(clock_.Now()) + secs * 1000000;
+  int64_t now = ToUnixMicros(clock_.Now());
+  STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne("SELECT failures, locked_until FROM login_failures WHERE username = ?",
+                                              {username}));
+  if (row && row->Int(1) > now) {
+    int64_t secs = (row->Int(1) - now + 999999) / 1000000;
+    return Status::TooManyRequests(fmt::format("too many failed logins; try again in {} seconds", secs));
   }
-  STM_RETURN_IF_ERROR(tx->Exec("INSERT INTO login_failures (username, failures, locked_until) VALUES (?, ?, ?) "
-                               "ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, "
-                               "locked_until = excluded.locked_until",
-                               {username, failures, locked_until})
+  Attempt attempt;
+  attempt.failures = (row ? row->Int(0) : 0) + 1;
+  int64_t locked_until = 0;
+  if (attempt.failures >= options_.max_failures) {
+    // Exponential back-off: 1 s, 2 s, 4 s ... capped.
+    int64_t exponent = std::min<int64_t>(attempt.failures - options_.max_failures, 30);
+    int64_t secs = std::min<int64_t>(int64_t{1} << exponent, options_.max_lockout.count());
+    locked_until = now + secs * 1000000;
+    attempt.locks = true;
+  }
+  STM_RETURN_IF_ERROR(tx->Exec("INSERT INTO login_failures (username, failures, locked_until, updated_at) "
+                               "VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET "
+                               "failures = excluded.failures, locked_until = excluded.locked_until, "
+                               "updated_at = excluded.updated_at",
+                               {username, attempt.failures, locked_until, now})
                           .status());
-  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
-                                    {"auth.login_failed", fmt::format("username:{}", username),
-                                     {{"failures", failures}, {"locked", locked_until != 0}}}));
-  return tx->Commit();
+  // Forget counters of names nobody has tried for a day (unknown names would otherwise pile up).
+  constexpr int64_t kDayUs = int64_t{86400} * 1000000;
+  STM_RETURN_IF_ERROR(tx->Exec("DELETE FROM login_failures WHERE updated_at < ? AND locked_until < ?",
+                               {now - kDayUs, now})
+                          .status());
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return attempt;
 }
 
 Result<LoginResult> AuthService::Login(const audit::Context& ctx, const std::string& raw_username,
                                        const std::string& password) {
   if (raw_username.empty() || raw_username.size() > 64 || password.size() > 1024) return kBadCredentials;
   std::string username = NormaliseUsername(raw_username);
-  STM_ASSIGN_OR_RETURN(int64_t wait, LockoutSecondsLeft(username));
-  if (wait > 0) {
-    return Status::TooManyRequests(fmt::format("too many failed logins; try again in {} seconds", wait));
-  }
+  // The attempt is counted before the slow password check, so parallel attempts cannot outrun the
+  // back-off; a successful login clears the count.
+  STM_ASSIGN_OR_RETURN(Attempt attempt, BeginAttempt(username));
   std::optional<User> user;
   std::string hash;
   {
@@ -240,7 +251,11 @@ Result<LoginResult> AuthService::Login(const audit::Context& ctx, const std::str
   }
   bool ok = VerifyPassword(password, user ? hash : dummy_hash_) && user && user->active;
   if (!ok) {
-    STM_RETURN_IF_ERROR(RecordFailure(ctx, username));
+    STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+    STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                      {"auth.login_failed", fmt::format("username:{}", username),
+                                       {{"failures", attempt.failures}, {"locked", attempt.locks}}}));
+    STM_RETURN_IF_ERROR(tx->Commit());
     return kBadCredentials;
   }
   std::string token = Base64UrlEncode(random_.Bytes(32));

@@ -107,7 +107,12 @@ class AuthService {
 
  private:
   Result<User> LoadUser(store::Tx& tx, UserId id);
-  Status RecordFailure(const audit::Context& ctx, const std::string& username);
+  struct Attempt {
+    int64_t failures = 0;  // consecutive attempts counted so far, this one included
+    bool locks = false;    // this attempt started a back-off period
+  };
+  // Counts a login attempt for `username`; kTooManyRequests while a back-off is in force.
+  Result<Attempt> BeginAttempt(const std::string& username);
 
   store::Database& db_;
   const Clock& clock_;

@@ -61,10 +61,10 @@ Status Config::Set(std::string_view key, std::string_view value) {
   for (const auto& f : Fields()) {
     if (key != f.key) continue;
     if (auto* s = std::get_if<std::string Config::*>(&f.member)) {
-      this->*(*s) = std::string(value);
       if (key == "access_log" && value != "on" && value != "off") {
         return Status::InvalidArgument(fmt::format("configuration 'access_log' must be on or off, got '{}'", value));
       }
+      this->*(*s) = std::string(value);
       return Status::Ok();
     }
     if (auto* i = std::get_if<int Config::*>(&f.member)) return ParseInt(key, value, &(this->*(*i)));

@@ -58,7 +58,10 @@ std::string Request::PathParam(std::string_view name) const {
 }
 
 Result<nlohmann::json> Request::JsonBody() const {
-  if (auto ct = Header("content-type"); ct && ct->find("json") == std::string_view::npos) {
+  auto ct = Header("content-type");
+  std::string media(ct.value_or(""));
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ct && media.find("json") == std::string::npos) {
     return Status::InvalidArgument(fmt::format("expected a JSON body (Content-Type: application/json), got '{}'", *ct));
   }
   if (body.empty()) return Status::InvalidArgument("request body is empty; expected a JSON object");

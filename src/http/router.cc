@@ -44,17 +44,28 @@ bool Router::MatchSegments(const Route& route, const std::vector<std::string_vie
 Router::Match Router::Find(Request& request) const {
   auto parts = SplitPath(request.path);
   Match match;
+  const Route* best = nullptr;
+  int best_literals = -1;
+  Method want = request.method == Method::kHead ? Method::kGet : request.method;
   for (const auto& route : routes_) {
     if (!MatchSegments(route, parts, nullptr)) continue;
-    Method want = request.method == Method::kHead ? Method::kGet : request.method;
-    if (route.method == want) {
-      request.path_params.clear();
-      MatchSegments(route, parts, &request.path_params);
-      match.handler = &route.handler;
-      return match;
+    if (route.method != want) {
+      match.path_known = true;
+      match.allowed.emplace_back(MethodName(route.method));
+      continue;
     }
-    match.path_known = true;
-    match.allowed.emplace_back(MethodName(route.method));
+    // The most specific route wins: "/v1/users/me" over "/v1/users/{id}", whatever the order added.
+    int literals = 0;
+    for (const auto& seg : route.segments) literals += seg.empty() || seg.front() != '{';
+    if (literals > best_literals) {
+      best = &route;
+      best_literals = literals;
+    }
+  }
+  if (best) {
+    request.path_params.clear();
+    MatchSegments(*best, parts, &request.path_params);
+    match.handler = &best->handler;
   }
   return match;
 }

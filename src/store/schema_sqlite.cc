@@ -67,6 +67,10 @@ CREATE TABLE audit_head (
   hash TEXT NOT NULL
 );
 )sql"},
+      {3, "login_failures.updated_at for purging stale counters", R"sql(
+ALTER TABLE login_failures ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX login_failures_updated ON login_failures(updated_at);
+)sql"},
   };
   static const std::vector<Migration> kNone;
   return dialect == "sqlite" ? kSqlite : kNone;

@@ -276,9 +276,10 @@ Status SqliteDatabase::Backup(const std::string& path) {
     sqlite3_close_v2(dest);
     return Status::Internal(fmt::format("backup to '{}' failed: {}", path, msg));
   }
-  // Copy in steps so writers are not held off for the whole copy; a write restarts the copy.
+  // One step copies everything from a read snapshot. In WAL mode that does not block writers, whereas
+  // copying in smaller steps restarts at every commit and may never finish under steady writes.
   do {
-    rc = sqlite3_backup_step(backup, 256);
+    rc = sqlite3_backup_step(backup, -1);
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(5);
   } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
   sqlite3_backup_finish(backup);
