@@ -33,7 +33,8 @@ class FaultInjectingDatabase final : public store::Database {
  private:
   class FaultTx final : public store::Tx {
    public:
-    FaultTx(FaultInjectingDatabase* db, std::unique_ptr<store::Tx> inner) : db_(db), inner_(std::move(inner)) {}
+    FaultTx(FaultInjectingDatabase* db, std::unique_ptr<store::Tx> inner)
+        : db_(db), inner_(std::move(inner)) {}
     Result<int64_t> Exec(std::string_view sql, const store::Params& p) override {
       STM_RETURN_IF_ERROR(db_->Check(sql));
       return inner_->Exec(sql, p);

@@ -47,8 +47,11 @@ TEST(GracefulShutdown, InFlightRequestCompletesAndNewConnectionsAreRefused) {
 
 TEST(GracefulShutdown, HandlerExceptionBecomes500ProblemAndServerContinues) {
   http::Router router;
-  router.Add(http::Method::kGet, "/boom", [](http::Request&) -> http::Response { throw std::runtime_error("bug"); });
-  router.Add(http::Method::kGet, "/ok", [](http::Request&) { return http::Response::Json(200, {{"ok", true}}); });
+  router.Add(http::Method::kGet, "/boom",
+             [](http::Request&) -> http::Response { throw std::runtime_error("bug"); });
+  router.Add(http::Method::kGet, "/ok", [](http::Request&) {
+    return http::Response::Json(200, {{"ok", true}});
+  });
   http::ServerOptions options;
   options.port = 0;
   options.threads = 1;

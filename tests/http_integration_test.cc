@@ -51,8 +51,10 @@ TEST_F(HttpApiTest, LoginMeLogout) {
 }
 
 TEST_F(HttpApiTest, WrongPasswordAndUnknownUserLookTheSame) {
-  auto a = client_->Json("POST", "/v1/auth/login", {{"username", "admin"}, {"password", "wrong-password-123"}});
-  auto b = client_->Json("POST", "/v1/auth/login", {{"username", "nobody"}, {"password", "wrong-password-123"}});
+  auto a =
+      client_->Json("POST", "/v1/auth/login", {{"username", "admin"}, {"password", "wrong-password-123"}});
+  auto b =
+      client_->Json("POST", "/v1/auth/login", {{"username", "nobody"}, {"password", "wrong-password-123"}});
   ExpectProblem(a, 401, "unauthenticated");
   ExpectProblem(b, 401, "unauthenticated");
   EXPECT_EQ(a.json()["detail"], b.json()["detail"]);
@@ -60,7 +62,8 @@ TEST_F(HttpApiTest, WrongPasswordAndUnknownUserLookTheSame) {
 
 TEST_F(HttpApiTest, FailedLoginBackOff) {
   for (int i = 0; i < 5; ++i) {
-    auto r = client_->Json("POST", "/v1/auth/login", {{"username", "admin"}, {"password", "not-the-password"}});
+    auto r =
+        client_->Json("POST", "/v1/auth/login", {{"username", "admin"}, {"password", "not-the-password"}});
     EXPECT_EQ(r.status, 401);
   }
   // Now even the right password is refused until the back-off expires.
@@ -77,8 +80,9 @@ TEST_F(HttpApiTest, UnauthenticatedIs401AndForbiddenIs403) {
 
   ExpectProblem(client_->Json("POST", "/v1/organisations", {{"name", "X"}, {"kind", "exporter"}}), 401,
                 "unauthenticated");
-  ExpectProblem(client_->Json("POST", "/v1/organisations", {{"name", "X"}, {"kind", "exporter"}}, "bogus-token"), 401,
-                "unauthenticated");
+  ExpectProblem(
+      client_->Json("POST", "/v1/organisations", {{"name", "X"}, {"kind", "exporter"}}, "bogus-token"), 401,
+      "unauthenticated");
   ExpectProblem(client_->Json("POST", "/v1/organisations", {{"name", "X"}, {"kind", "exporter"}}, alice), 403,
                 "permission-denied");
   ExpectProblem(client_->Get("/v1/audit", alice), 403, "permission-denied");
@@ -105,37 +109,41 @@ TEST_F(HttpApiTest, ExporterSeesOnlyItsOwnOrganisation) {
   for (const auto& u : users["items"]) EXPECT_EQ(u["org_id"], a);
   // ...and an exporter administrator cannot create users elsewhere or with authority roles.
   ExpectProblem(client_->Json("POST", "/v1/users",
-                              {{"username", "sneaky"}, {"role", "exporter_user"}, {"org_id", b},
+                              {{"username", "sneaky"},
+                               {"role", "exporter_user"},
+                               {"org_id", b},
                                {"password", "sneaky-password-1"}},
                               token_a),
                 403, "permission-denied");
-  ExpectProblem(client_->Json("POST", "/v1/users",
-                              {{"username", "sneaky"}, {"role", "administrator"}, {"password", "sneaky-password-1"}},
-                              token_a),
-                403, "permission-denied");
-  auto own = client_->Json("POST", "/v1/users",
-                           {{"username", "a-clerk"}, {"role", "exporter_user"}, {"password", "a-clerk-password-1"}},
-                           token_a);
+  ExpectProblem(
+      client_->Json("POST", "/v1/users",
+                    {{"username", "sneaky"}, {"role", "administrator"}, {"password", "sneaky-password-1"}},
+                    token_a),
+      403, "permission-denied");
+  auto own = client_->Json(
+      "POST", "/v1/users",
+      {{"username", "a-clerk"}, {"role", "exporter_user"}, {"password", "a-clerk-password-1"}}, token_a);
   ASSERT_EQ(own.status, 201) << own.body;
   EXPECT_EQ(own.json()["org_id"], a);
 }
 
 TEST_F(HttpApiTest, BadRequestsGetProblemsAndTheServerKeepsServing) {
   std::string admin = AdminToken();
-  ExpectProblem(client_->Send("POST", "/v1/organisations", "{\"name\": ", {{"Authorization", "Bearer " + admin}}),
-                400, "invalid-argument");
+  ExpectProblem(
+      client_->Send("POST", "/v1/organisations", "{\"name\": ", {{"Authorization", "Bearer " + admin}}), 400,
+      "invalid-argument");
   EXPECT_EQ(client_->Get("/healthz").status, 200);
 
   auto wrong_type = client_->Json("POST", "/v1/organisations", {{"name", 42}, {"kind", "exporter"}}, admin);
   ExpectProblem(wrong_type, 400, "invalid-argument");
   EXPECT_NE(wrong_type.json()["detail"].get<std::string>().find("'name'"), std::string::npos);
 
-  auto unknown_field = client_->Json("POST", "/v1/organisations", {{"name", "Y"}, {"kind", "exporter"}, {"nmae", 1}},
-                                     admin);
+  auto unknown_field =
+      client_->Json("POST", "/v1/organisations", {{"name", "Y"}, {"kind", "exporter"}, {"nmae", 1}}, admin);
   ExpectProblem(unknown_field, 400, "invalid-argument");
 
-  ExpectProblem(client_->Send("POST", "/v1/organisations", "[1,2,3]", {{"Authorization", "Bearer " + admin}}), 400,
-                "invalid-argument");
+  ExpectProblem(client_->Send("POST", "/v1/organisations", "[1,2,3]", {{"Authorization", "Bearer " + admin}}),
+                400, "invalid-argument");
   ExpectProblem(client_->Get("/v1/no-such-route", admin), 404, "not-found");
   ExpectProblem(client_->Get("/v1/users/not-a-number", admin), 404, "not-found");
 
@@ -150,8 +158,8 @@ TEST_F(HttpApiTest, BadRequestsGetProblemsAndTheServerKeepsServing) {
 
   auto malformed = client_->Raw("GARBAGE\r\n\r\n");
   EXPECT_EQ(malformed.status, 400);
-  auto huge_header = client_->Raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(40000, 'a') +
-                                  "\r\n\r\n");
+  auto huge_header =
+      client_->Raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(40000, 'a') + "\r\n\r\n");
   EXPECT_EQ(huge_header.status, 431);
 
   client_->Close();
@@ -211,7 +219,9 @@ TEST_F(HttpApiTest, ApiKeysForSystemClients) {
   EXPECT_EQ(me.json()["role"], "customs_officer");
   EXPECT_EQ(client_->Send("GET", "/v1/me", "", {{"Authorization", "ApiKey " + secret}}).status, 200);
   int64_t key_id = key.json()["id"];
-  EXPECT_EQ(client_->Json("POST", "/v1/api-keys/" + std::to_string(key_id) + "/revoke", nullptr, admin).status, 204);
+  EXPECT_EQ(
+      client_->Json("POST", "/v1/api-keys/" + std::to_string(key_id) + "/revoke", nullptr, admin).status,
+      204);
   ExpectProblem(client_->Send("GET", "/v1/me", "", {{"X-Api-Key", secret}}), 401, "unauthenticated");
 }
 
@@ -243,8 +253,9 @@ TEST_F(HttpApiTest, FailedTransactionLeavesNeitherChangeNorAuditEvent) {
   EXPECT_EQ(count("SELECT count(*) FROM organisations"), orgs_before);
   EXPECT_EQ(count("SELECT count(*) FROM audit_events"), events_before);
   // The name is free: nothing half-written blocks a retry.
-  EXPECT_EQ(client_->Json("POST", "/v1/organisations", {{"name", "Ghost Ltd"}, {"kind", "exporter"}}, admin).status,
-            201);
+  EXPECT_EQ(
+      client_->Json("POST", "/v1/organisations", {{"name", "Ghost Ltd"}, {"kind", "exporter"}}, admin).status,
+      201);
   auto verify = audit::Verify(app_->db());
   ASSERT_TRUE(verify.ok());
   EXPECT_TRUE(verify->ok()) << verify->problem;

@@ -1,17 +1,17 @@
 // Integration-test support: the real server on an ephemeral port, and a small HTTP client.
 #pragma once
 
-#include <filesystem>
-#include <map>
-#include <memory>
-#include <string>
+#include <gtest/gtest.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <gtest/gtest.h>
+#include <filesystem>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "api/app.h"
 #include "common/crypto.h"

@@ -14,7 +14,8 @@ Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config, cons
   auto applied = store::Migrate(*db, store::ProjectMigrations(db->dialect()), clock);
   if (!applied.ok()) return applied.status().WithContext(fmt::format("migrating '{}'", config.db));
   if (!applied->empty()) {
-    spdlog::info("applied {} migration(s) to {}, now at version {}", applied->size(), config.db, applied->back());
+    spdlog::info("applied {} migration(s) to {}, now at version {}", applied->size(), config.db,
+                 applied->back());
   }
   return std::unique_ptr<store::Database>(std::move(db));
 }
@@ -42,9 +43,11 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   auth_options.token_ttl = std::chrono::minutes(cfg.token_ttl_minutes);
   auth_options.max_failures = std::max(1, cfg.login_max_failures);
   auth_options.hash_params = app->options_.hash_params;
+  auth_options.principal_cache_ttl = std::chrono::milliseconds(cfg.auth_cache_ms);
   app->auth_ = std::make_unique<auth::AuthService>(*app->db_, *app->options_.clock, *app->options_.random,
                                                    auth_options);
-  Deps deps{app->db_.get(), app->options_.clock, app->auth_.get(), [a = app.get()] { return a->ready_.load(); }};
+  Deps deps{app->db_.get(), app->options_.clock, app->auth_.get(),
+            [a = app.get()] { return a->ready_.load(); }};
   RegisterRoutes(app->router_, deps);
 
   http::ServerOptions so;
@@ -76,7 +79,8 @@ Result<std::optional<std::string>> App::BootstrapAdmin(const std::optional<std::
     org_id = org.id;
   }
   STM_RETURN_IF_ERROR(
-      auth_->CreateUser(ctx, {"admin", "First administrator", auth::Role::kAdministrator, org_id, pw}).status());
+      auth_->CreateUser(ctx, {"admin", "First administrator", auth::Role::kAdministrator, org_id, pw})
+          .status());
   return std::optional<std::string>(password ? std::string() : pw);
 }
 

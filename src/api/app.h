@@ -39,10 +39,10 @@ class App {
   // and the generated password otherwise (to print once).
   Result<std::optional<std::string>> BootstrapAdmin(const std::optional<std::string>& password);
 
-  Status Start();                         // starts serving; returns once listening
-  uint16_t port() const;                  // after Start
-  void Shutdown();                        // graceful; idempotent
-  void Wait();                            // until Shutdown has finished
+  Status Start();         // starts serving; returns once listening
+  uint16_t port() const;  // after Start
+  void Shutdown();        // graceful; idempotent
+  void Wait();            // until Shutdown has finished
 
   store::Database& db() { return *db_; }
   auth::AuthService& auth() { return *auth_; }

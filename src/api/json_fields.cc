@@ -1,8 +1,8 @@
 #include "api/json_fields.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 namespace stm::api {
 namespace {
@@ -13,7 +13,8 @@ std::string_view TypeName(const nlohmann::json& v) { return v.type_name(); }
 
 Result<std::string> RequireString(const nlohmann::json& body, const char* field, size_t max_len) {
   auto it = body.find(field);
-  if (it == body.end() || it->is_null()) return Status::InvalidArgument(fmt::format("field '{}' is required", field));
+  if (it == body.end() || it->is_null())
+    return Status::InvalidArgument(fmt::format("field '{}' is required", field));
   if (!it->is_string()) {
     return Status::InvalidArgument(fmt::format("field '{}' must be a string, got {}", field, TypeName(*it)));
   }
@@ -24,7 +25,8 @@ Result<std::string> RequireString(const nlohmann::json& body, const char* field,
   return s;
 }
 
-Result<std::optional<std::string>> OptionalString(const nlohmann::json& body, const char* field, size_t max_len) {
+Result<std::optional<std::string>> OptionalString(const nlohmann::json& body, const char* field,
+                                                  size_t max_len) {
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return std::optional<std::string>();
   STM_ASSIGN_OR_RETURN(std::string s, RequireString(body, field, max_len));
@@ -35,7 +37,8 @@ Result<std::optional<int64_t>> OptionalInt(const nlohmann::json& body, const cha
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return std::optional<int64_t>();
   if (!it->is_number_integer()) {
-    return Status::InvalidArgument(fmt::format("field '{}' must be an integer, got {}", field, TypeName(*it)));
+    return Status::InvalidArgument(
+        fmt::format("field '{}' must be an integer, got {}", field, TypeName(*it)));
   }
   return std::optional<int64_t>(it->get<int64_t>());
 }

@@ -1,10 +1,9 @@
 // Reading typed fields out of a JSON request body with clear, field-named errors.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 

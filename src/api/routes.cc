@@ -81,18 +81,15 @@ Result<Response> Logout(const Deps& d, Request& req, const Caller& c) {
   return Response::NoContent();
 }
 
-Result<Response> Me(const Deps& d, Request&, const Caller& c) {
+Result<Response> Me(const Deps&, Request&, const Caller& c) {
   const auto& p = c.who();
   Json perms = Json::array();
-  for (auto perm : {Permission::kManageOrganisations, Permission::kViewOrganisations, Permission::kManageUsers,
-                    Permission::kViewUsers, Permission::kManageApiKeys, Permission::kReadAudit}) {
+  for (auto perm :
+       {Permission::kManageOrganisations, Permission::kViewOrganisations, Permission::kManageUsers,
+        Permission::kViewUsers, Permission::kManageApiKeys, Permission::kReadAudit}) {
     if (p.Can(perm)) perms.push_back(auth::PermissionName(perm));
   }
-  Json org = nullptr;
-  if (p.org) {
-    STM_ASSIGN_OR_RETURN(auto o, d.auth->GetOrganisation(*p.org));
-    org = auth::ToJson(o);
-  }
+  Json org = p.organisation ? auth::ToJson(*p.organisation) : Json(nullptr);
   return Response::Json(200, {{"id", p.user_id.value()},
                               {"username", p.username},
                               {"role", auth::RoleName(p.role)},
@@ -109,9 +106,10 @@ Result<Response> CreateOrganisation(const Deps& d, Request& req, const Caller& c
   STM_ASSIGN_OR_RETURN(auto country, OptionalString(body, "country", 2));
   auto kind = auth::ParseOrgKind(kind_text);
   if (!kind) {
-    return Status::InvalidArgument(fmt::format(
-        "field 'kind' must be one of exporter, broker, licensing_authority, referral_agency, customs; got '{}'",
-        kind_text));
+    return Status::InvalidArgument(
+        fmt::format("field 'kind' must be one of exporter, broker, licensing_authority, referral_agency, "
+                    "customs; got '{}'",
+                    kind_text));
   }
   STM_ASSIGN_OR_RETURN(auto org, d.auth->CreateOrganisation(c.audit, name, *kind, country.value_or("")));
   Response r = Response::Json(201, auth::ToJson(org));
@@ -160,10 +158,12 @@ Result<Response> CreateUser(const Deps& d, Request& req, const Caller& c) {
   if (p.ConfinedToOrg()) {
     // Exporter administrators manage their own organisation's exporter users only.
     if (!auth::IsExporterRole(nu.role)) {
-      return Status::PermissionDenied("exporter administrators may create only exporter_admin or exporter_user");
+      return Status::PermissionDenied(
+          "exporter administrators may create only exporter_admin or exporter_user");
     }
     if (nu.org && (!p.org || *nu.org != *p.org)) {
-      return Status::PermissionDenied("exporter administrators may create users only in their own organisation");
+      return Status::PermissionDenied(
+          "exporter administrators may create users only in their own organisation");
     }
     nu.org = p.org;
   }
@@ -211,7 +211,8 @@ Result<Response> CreateApiKey(const Deps& d, Request& req, const Caller& c) {
     return Status::InvalidArgument(fmt::format("user {} does not exist", *user_id));
   }
   if (!key.ok()) return key.status();
-  return Response::Json(201, {{"id", key->id.value()}, {"key", key->key}, {"prefix", key->prefix}, {"name", name}});
+  return Response::Json(
+      201, {{"id", key->id.value()}, {"key", key->key}, {"prefix", key->prefix}, {"name", name}});
 }
 
 Result<Response> RevokeApiKey(const Deps& d, Request& req, const Caller& c) {
@@ -225,7 +226,8 @@ Result<Response> ReadAudit(const Deps& d, Request& req, const Caller&) {
   q.target = req.QueryParam("target");
   if (auto v = req.QueryParam("after")) {
     auto after = ParseInt64(*v);
-    if (!after || *after < 0) return Status::InvalidArgument("query parameter 'after' must be a non-negative integer");
+    if (!after || *after < 0)
+      return Status::InvalidArgument("query parameter 'after' must be a non-negative integer");
     q.after_seq = *after;
   }
   if (auto v = req.QueryParam("limit")) {
@@ -250,23 +252,29 @@ Result<Response> OpenApi(const Deps&, Request&, const Caller&);
 const std::vector<Route>& Routes() {
   static const std::vector<Route> kRoutes = {
       {Method::kGet, "/healthz", std::nullopt, "Liveness: the process serves requests", &Healthz},
-      {Method::kGet, "/readyz", std::nullopt, "Readiness: the database answers and the server is not stopping",
-       &Readyz},
-      {Method::kPost, "/v1/auth/login", std::nullopt, "Exchange username and password for a bearer token", &Login},
-      {Method::kPost, "/v1/auth/logout", Permission::kAuthenticated, "Revoke the caller's bearer token", &Logout},
-      {Method::kGet, "/v1/me", Permission::kAuthenticated, "The caller, its organisation and permissions", &Me},
-      {Method::kPost, "/v1/organisations", Permission::kManageOrganisations, "Create an organisation or agency",
-       &CreateOrganisation},
-      {Method::kGet, "/v1/organisations", Permission::kViewOrganisations, "List organisations visible to the caller",
-       &ListOrganisations},
-      {Method::kGet, "/v1/organisations/{id}", Permission::kViewOrganisations, "One organisation", &GetOrganisation},
+      {Method::kGet, "/readyz", std::nullopt,
+       "Readiness: the database answers and the server is not stopping", &Readyz},
+      {Method::kPost, "/v1/auth/login", std::nullopt, "Exchange username and password for a bearer token",
+       &Login},
+      {Method::kPost, "/v1/auth/logout", Permission::kAuthenticated, "Revoke the caller's bearer token",
+       &Logout},
+      {Method::kGet, "/v1/me", Permission::kAuthenticated, "The caller, its organisation and permissions",
+       &Me},
+      {Method::kPost, "/v1/organisations", Permission::kManageOrganisations,
+       "Create an organisation or agency", &CreateOrganisation},
+      {Method::kGet, "/v1/organisations", Permission::kViewOrganisations,
+       "List organisations visible to the caller", &ListOrganisations},
+      {Method::kGet, "/v1/organisations/{id}", Permission::kViewOrganisations, "One organisation",
+       &GetOrganisation},
       {Method::kPost, "/v1/users", Permission::kManageUsers, "Create a user", &CreateUser},
       {Method::kGet, "/v1/users", Permission::kViewUsers, "List users visible to the caller", &ListUsers},
       {Method::kGet, "/v1/users/{id}", Permission::kViewUsers, "One user", &GetUser},
       {Method::kPost, "/v1/api-keys", Permission::kManageApiKeys, "Issue an API key for a system account",
        &CreateApiKey},
-      {Method::kPost, "/v1/api-keys/{id}/revoke", Permission::kManageApiKeys, "Revoke an API key", &RevokeApiKey},
-      {Method::kGet, "/v1/audit", Permission::kReadAudit, "Audit events, optionally for one target", &ReadAudit},
+      {Method::kPost, "/v1/api-keys/{id}/revoke", Permission::kManageApiKeys, "Revoke an API key",
+       &RevokeApiKey},
+      {Method::kGet, "/v1/audit", Permission::kReadAudit, "Audit events, optionally for one target",
+       &ReadAudit},
       {Method::kGet, "/v1/openapi.json", std::nullopt, "This API's OpenAPI description", &OpenApi},
   };
   return kRoutes;
@@ -278,10 +286,13 @@ Result<Response> OpenApi(const Deps&, Request&, const Caller&) {
   for (const Route& r : Routes()) {
     std::string method(http::MethodName(r.method));
     for (auto& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    Json op = {{"summary", r.summary},
-               {"responses",
-                {{"default", {{"description", "problem+json error"},
-                              {"content", {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}}}}}};
+    Json op = {
+        {"summary", r.summary},
+        {"responses",
+         {{"default",
+           {{"description", "problem+json error"},
+            {"content",
+             {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}}}}}};
     if (r.permission) {
       op["security"] = Json::array({{{"bearer", Json::array()}}, {{"apiKey", Json::array()}}});
       op["x-permission"] = auth::PermissionName(*r.permission);
@@ -290,7 +301,8 @@ Result<Response> OpenApi(const Deps&, Request&, const Caller&) {
     }
     Json params = Json::array();
     std::string_view pattern = r.pattern;
-    for (size_t open = pattern.find('{'); open != std::string_view::npos; open = pattern.find('{', open + 1)) {
+    for (size_t open = pattern.find('{'); open != std::string_view::npos;
+         open = pattern.find('{', open + 1)) {
       size_t close = pattern.find('}', open);
       params.push_back({{"name", std::string(pattern.substr(open + 1, close - open - 1))},
                         {"in", "path"},
@@ -302,8 +314,10 @@ Result<Response> OpenApi(const Deps&, Request&, const Caller&) {
   }
   Json doc = {
       {"openapi", "3.1.0"},
-      {"info", {{"title", "STM API"}, {"version", STM_VERSION},
-                {"description", "Strategic Trade Management. Prose reference: docs/API.md"}}},
+      {"info",
+       {{"title", "STM API"},
+        {"version", STM_VERSION},
+        {"description", "Strategic Trade Management. Prose reference: docs/API.md"}}},
       {"paths", paths},
       {"components",
        {{"securitySchemes",
@@ -314,16 +328,21 @@ Result<Response> OpenApi(const Deps&, Request&, const Caller&) {
            {{"type", "object"},
             {"required", {"type", "title", "status", "detail", "request_id"}},
             {"properties",
-             {{"type", {{"type", "string"}}}, {"title", {{"type", "string"}}}, {"status", {{"type", "integer"}}},
-              {"detail", {{"type", "string"}}}, {"request_id", {{"type", "string"}}}}}}}}}}},
+             {{"type", {{"type", "string"}}},
+              {"title", {{"type", "string"}}},
+              {"status", {{"type", "integer"}}},
+              {"detail", {{"type", "string"}}},
+              {"request_id", {{"type", "string"}}}}}}}}}}},
   };
   return Response::Json(200, doc);
 }
 
 Result<auth::Principal> Authenticate(const Deps& d, const Request& req) {
   if (auto authz = req.Header("authorization")) {
-    if (authz->size() > 7 && authz->substr(0, 7) == "Bearer ") return d.auth->AuthenticateToken(std::string(authz->substr(7)));
-    if (authz->size() > 7 && authz->substr(0, 7) == "ApiKey ") return d.auth->AuthenticateApiKey(std::string(authz->substr(7)));
+    if (authz->size() > 7 && authz->substr(0, 7) == "Bearer ")
+      return d.auth->AuthenticateToken(std::string(authz->substr(7)));
+    if (authz->size() > 7 && authz->substr(0, 7) == "ApiKey ")
+      return d.auth->AuthenticateApiKey(std::string(authz->substr(7)));
     return Status::Unauthenticated("Authorization header must be 'Bearer <token>' or 'ApiKey <key>'");
   }
   if (auto key = req.Header("x-api-key")) return d.auth->AuthenticateApiKey(std::string(*key));

@@ -29,7 +29,8 @@ constexpr std::string_view kColumns = "seq, at, actor, action, target, request_i
 
 std::string ComputeHash(const StoredEvent& e) {
   // A JSON array is an unambiguous encoding of the fields (no delimiter games).
-  nlohmann::json fields = {e.seq, ToUnixMicros(e.at), e.actor, e.action, e.target, e.request_id, e.summary, e.prev_hash};
+  nlohmann::json fields = {e.seq,    ToUnixMicros(e.at), e.actor,   e.action,
+                           e.target, e.request_id,       e.summary, e.prev_hash};
   return Sha256Hex(fields.dump());
 }
 
@@ -46,10 +47,11 @@ Status Append(store::Tx& tx, const Clock& clock, const Context& ctx, const Event
   e.request_id = ctx.request_id.empty() ? "-" : ctx.request_id;
   e.summary = event.summary.is_null() ? "{}" : event.summary.dump();
   e.hash = ComputeHash(e);
-  STM_RETURN_IF_ERROR(tx.Exec(fmt::format("INSERT INTO audit_events ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", kColumns),
-                              {e.seq, ToUnixMicros(e.at), e.actor, e.action, e.target, e.request_id, e.summary,
-                               e.prev_hash, e.hash})
-                          .status());
+  STM_RETURN_IF_ERROR(
+      tx.Exec(fmt::format("INSERT INTO audit_events ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", kColumns),
+              {e.seq, ToUnixMicros(e.at), e.actor, e.action, e.target, e.request_id, e.summary, e.prev_hash,
+               e.hash})
+          .status());
   STM_RETURN_IF_ERROR(tx.Exec("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) "
                               "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
                               {e.seq, e.hash})
@@ -78,9 +80,10 @@ Result<VerifyReport> Verify(store::Database& db) {
       }
       if (e.prev_hash != prev_hash) {
         report.broken_seq = e.seq;
-        report.problem = fmt::format("event {} does not link to event {} (previous-hash mismatch: row deleted, "
-                                     "inserted or reordered)",
-                                     e.seq, e.seq - 1);
+        report.problem = fmt::format(
+            "event {} does not link to event {} (previous-hash mismatch: row deleted, "
+            "inserted or reordered)",
+            e.seq, e.seq - 1);
         return report;
       }
       if (ComputeHash(e) != e.hash) {
@@ -98,36 +101,42 @@ Result<VerifyReport> Verify(store::Database& db) {
   int64_t head_seq = head ? head->Int(0) : 0;
   if (head_seq != report.events_checked) {
     report.broken_seq = report.events_checked + 1;
-    report.problem = fmt::format("the chain ends at event {} but the recorded head is event {} (trailing events "
-                                 "deleted, or head edited)",
-                                 report.events_checked, head_seq);
+    report.problem = fmt::format(
+        "the chain ends at event {} but the recorded head is event {} (trailing events "
+        "deleted, or head edited)",
+        report.events_checked, head_seq);
   } else if (head && head->Text(1) != prev_hash) {
     report.broken_seq = head_seq;
-    report.problem = fmt::format("the recorded head hash does not match event {} (event or head edited)", head_seq);
+    report.problem =
+        fmt::format("the recorded head hash does not match event {} (event or head edited)", head_seq);
   }
   return report;
 }
 
 Result<std::vector<StoredEvent>> Query(store::Database& db, const QueryOptions& options) {
-  if (options.limit < 1 || options.limit > 1000) return Status::InvalidArgument("limit must be between 1 and 1000");
+  if (options.limit < 1 || options.limit > 1000)
+    return Status::InvalidArgument("limit must be between 1 and 1000");
   STM_ASSIGN_OR_RETURN(auto tx, db.Begin(store::TxMode::kRead));
   std::vector<store::Row> rows;
   if (!options.target) {
-    STM_ASSIGN_OR_RETURN(rows, tx->Query(fmt::format("SELECT {} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?",
-                                                     kColumns),
-                                         {options.after_seq, int64_t{options.limit}}));
+    STM_ASSIGN_OR_RETURN(
+        rows,
+        tx->Query(fmt::format("SELECT {} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?", kColumns),
+                  {options.after_seq, int64_t{options.limit}}));
   } else if (!options.target->empty() && options.target->back() == ':') {
     // Prefix match without LIKE wildcards (targets may contain '%' or '_').
-    STM_ASSIGN_OR_RETURN(rows, tx->Query(fmt::format("SELECT {} FROM audit_events WHERE substr(target, 1, ?) = ? "
-                                                     "AND seq > ? ORDER BY seq LIMIT ?",
-                                                     kColumns),
-                                         {static_cast<int64_t>(options.target->size()), *options.target,
-                                          options.after_seq, int64_t{options.limit}}));
+    STM_ASSIGN_OR_RETURN(
+        rows, tx->Query(fmt::format("SELECT {} FROM audit_events WHERE substr(target, 1, ?) = ? "
+                                    "AND seq > ? ORDER BY seq LIMIT ?",
+                                    kColumns),
+                        {static_cast<int64_t>(options.target->size()), *options.target, options.after_seq,
+                         int64_t{options.limit}}));
   } else {
-    STM_ASSIGN_OR_RETURN(rows, tx->Query(fmt::format("SELECT {} FROM audit_events WHERE target = ? AND seq > ? "
-                                                     "ORDER BY seq LIMIT ?",
-                                                     kColumns),
-                                         {*options.target, options.after_seq, int64_t{options.limit}}));
+    STM_ASSIGN_OR_RETURN(rows,
+                         tx->Query(fmt::format("SELECT {} FROM audit_events WHERE target = ? AND seq > ? "
+                                               "ORDER BY seq LIMIT ?",
+                                               kColumns),
+                                   {*options.target, options.after_seq, int64_t{options.limit}}));
   }
   std::vector<StoredEvent> out;
   out.reserve(rows.size());
@@ -137,10 +146,15 @@ Result<std::vector<StoredEvent>> Query(store::Database& db, const QueryOptions& 
 
 nlohmann::json ToJson(const StoredEvent& e) {
   nlohmann::json summary = nlohmann::json::parse(e.summary, nullptr, false);
-  return {{"seq", e.seq},         {"at", FormatTime(e.at)},       {"actor", e.actor},
-          {"action", e.action},   {"target", e.target},           {"request_id", e.request_id},
+  return {{"seq", e.seq},
+          {"at", FormatTime(e.at)},
+          {"actor", e.actor},
+          {"action", e.action},
+          {"target", e.target},
+          {"request_id", e.request_id},
           {"summary", summary.is_discarded() ? nlohmann::json(e.summary) : summary},
-          {"prev_hash", e.prev_hash}, {"hash", e.hash}};
+          {"prev_hash", e.prev_hash},
+          {"hash", e.hash}};
 }
 
 }  // namespace stm::audit

@@ -1,14 +1,14 @@
 #include "audit/audit.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
@@ -30,8 +30,8 @@ class AuditTest : public ::testing::Test {
   void SetUp() override {
     static std::atomic<int> counter{0};
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("stm_audit_test_" + std::to_string(::getpid()) + "_" + info->name() + "_" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() / ("stm_audit_test_" + std::to_string(::getpid()) + "_" + info->name() +
+                                        "_" + std::to_string(counter++));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     auto db = store::SqliteDatabase::Open({(dir_ / "audit.db").string()});
@@ -60,7 +60,8 @@ class AuditTest : public ::testing::Test {
 
   void AppendChain(int n) {
     for (int i = 1; i <= n; ++i) {
-      AppendOne("thing.update", "thing:" + std::to_string(i), {{"i", i}, {"note", "event " + std::to_string(i)}});
+      AppendOne("thing.update", "thing:" + std::to_string(i),
+                {{"i", i}, {"note", "event " + std::to_string(i)}});
     }
   }
 
@@ -188,7 +189,8 @@ TEST_F(AuditTest, AppendNeedsWriteTransaction) {
 
 TEST_F(AuditTest, EditedSummaryIsReportedAtThatEvent) {
   AppendChain(5);
-  Tamper("UPDATE audit_events SET summary = ? WHERE seq = 3", {std::string(R"({"i":3,"note":"nothing to see"})")});
+  Tamper("UPDATE audit_events SET summary = ? WHERE seq = 3",
+         {std::string(R"({"i":3,"note":"nothing to see"})")});
   VerifyReport r = MustVerify();
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.broken_seq, 3);
@@ -300,11 +302,13 @@ TEST_F(AuditTest, SwappedRowsAreReported) {
       "prev_hash = ?, hash = ? WHERE seq = ?";
   auto tx = db_->Begin(store::TxMode::kWrite);
   ASSERT_TRUE(tx.ok());
-  ASSERT_TRUE((*tx)->Exec(sql, {ToUnixMicros(three.at), three.actor, three.action, three.target, three.request_id,
-                                three.summary, three.prev_hash, three.hash, int64_t{2}})
+  ASSERT_TRUE((*tx)
+                  ->Exec(sql, {ToUnixMicros(three.at), three.actor, three.action, three.target,
+                               three.request_id, three.summary, three.prev_hash, three.hash, int64_t{2}})
                   .ok());
-  ASSERT_TRUE((*tx)->Exec(sql, {ToUnixMicros(two.at), two.actor, two.action, two.target, two.request_id,
-                                two.summary, two.prev_hash, two.hash, int64_t{3}})
+  ASSERT_TRUE((*tx)
+                  ->Exec(sql, {ToUnixMicros(two.at), two.actor, two.action, two.target, two.request_id,
+                               two.summary, two.prev_hash, two.hash, int64_t{3}})
                   .ok());
   ASSERT_TRUE((*tx)->Commit().ok());
   tx->reset();
@@ -342,7 +346,8 @@ TEST_F(AuditTest, LongChainAcrossVerifyPages) {
   auto tx = db_->Begin(store::TxMode::kWrite);
   ASSERT_TRUE(tx.ok());
   for (int i = 0; i < 1005; ++i) {
-    ASSERT_TRUE(Append(**tx, clock_, {"cli", "-"}, {"bulk.add", "bulk:" + std::to_string(i), {{"i", i}}}).ok());
+    ASSERT_TRUE(
+        Append(**tx, clock_, {"cli", "-"}, {"bulk.add", "bulk:" + std::to_string(i), {{"i", i}}}).ok());
   }
   ASSERT_TRUE((*tx)->Commit().ok());
   tx->reset();
@@ -361,10 +366,13 @@ TEST_F(AuditTest, UncommittedTransactionLeavesNeitherChangeNorEvent) {
   {
     auto tx = db_->Begin(store::TxMode::kWrite);
     ASSERT_TRUE(tx.ok());
-    ASSERT_TRUE((*tx)
-                    ->Exec("INSERT INTO organisations (name, kind, created_at) VALUES ('Ghost Ltd', 'exporter', 0)")
-                    .ok());
-    ASSERT_TRUE(Append(**tx, clock_, {"user:alice", "r"}, {"organisation.create", "org:1", {{"name", "Ghost"}}}).ok());
+    ASSERT_TRUE(
+        (*tx)
+            ->Exec("INSERT INTO organisations (name, kind, created_at) VALUES ('Ghost Ltd', 'exporter', 0)")
+            .ok());
+    ASSERT_TRUE(
+        Append(**tx, clock_, {"user:alice", "r"}, {"organisation.create", "org:1", {{"name", "Ghost"}}})
+            .ok());
     // Destroyed without Commit.
   }
   EXPECT_EQ(CountRows("organisations"), 0);
@@ -388,16 +396,16 @@ class AuditQueryTest : public AuditTest {
   void SetUp() override {
     AuditTest::SetUp();
     if (HasFatalFailure()) return;
-    AppendOne("user.create", "user:1");     // 1
-    AppendOne("org.create", "org:1");       // 2
-    AppendOne("user.update", "user:10");    // 3
-    AppendOne("user.update", "user:1");     // 4
-    AppendOne("key.create", "api_key:1");   // 5
-    AppendOne("user.delete", "user:2");     // 6
-    AppendOne("odd.thing", "a_b:1");        // 7
-    AppendOne("odd.thing", "axb:1");        // 8
-    AppendOne("odd.thing", "50%:1");        // 9
-    AppendOne("odd.thing", "500:1");        // 10
+    AppendOne("user.create", "user:1");    // 1
+    AppendOne("org.create", "org:1");      // 2
+    AppendOne("user.update", "user:10");   // 3
+    AppendOne("user.update", "user:1");    // 4
+    AppendOne("key.create", "api_key:1");  // 5
+    AppendOne("user.delete", "user:2");    // 6
+    AppendOne("odd.thing", "a_b:1");       // 7
+    AppendOne("odd.thing", "axb:1");       // 8
+    AppendOne("odd.thing", "50%:1");       // 9
+    AppendOne("odd.thing", "500:1");       // 10
   }
 
   std::vector<int64_t> QuerySeqs(std::optional<std::string> target, int64_t after = 0, int limit = 100) {
@@ -429,8 +437,8 @@ TEST_F(AuditQueryTest, PrefixTarget) {
 }
 
 TEST_F(AuditQueryTest, PrefixDoesNotTreatLikeWildcardsSpecially) {
-  EXPECT_THAT(QuerySeqs("a_b:"), ElementsAre(7));   // '_' is not "any character"
-  EXPECT_THAT(QuerySeqs("50%:"), ElementsAre(9));   // '%' is not "anything"
+  EXPECT_THAT(QuerySeqs("a_b:"), ElementsAre(7));  // '_' is not "any character"
+  EXPECT_THAT(QuerySeqs("50%:"), ElementsAre(9));  // '%' is not "anything"
 }
 
 TEST_F(AuditQueryTest, ReturnsFullEvents) {

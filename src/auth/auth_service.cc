@@ -1,9 +1,11 @@
 #include "auth/auth_service.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <fmt/format.h>
+#include <limits>
+#include <mutex>
 
 namespace stm::auth {
 namespace {
@@ -34,7 +36,8 @@ std::string NormaliseUsername(std::string_view name) {
 }
 
 Status ValidateUsername(std::string_view name) {
-  if (name.size() < 2 || name.size() > 64) return Status::InvalidArgument("username must be 2 to 64 characters");
+  if (name.size() < 2 || name.size() > 64)
+    return Status::InvalidArgument("username must be 2 to 64 characters");
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == '@')) {
       return Status::InvalidArgument("username may contain only letters, digits and . _ - @");
@@ -58,19 +61,20 @@ AuthService::AuthService(store::Database& db, const Clock& clock, Random& random
   dummy_hash_ = dummy.ok() ? *dummy : "";
 }
 
-Result<Organisation> AuthService::CreateOrganisation(const audit::Context& ctx, std::string name, OrgKind kind,
-                                                     std::string country) {
-  if (name.empty() || name.size() > 200) return Status::InvalidArgument("organisation name must be 1 to 200 characters");
-  if (!country.empty() &&
-      (country.size() != 2 || !std::isupper(static_cast<unsigned char>(country[0])) ||
-       !std::isupper(static_cast<unsigned char>(country[1])))) {
+Result<Organisation> AuthService::CreateOrganisation(const audit::Context& ctx, std::string name,
+                                                     OrgKind kind, std::string country) {
+  if (name.empty() || name.size() > 200)
+    return Status::InvalidArgument("organisation name must be 1 to 200 characters");
+  if (!country.empty() && (country.size() != 2 || !std::isupper(static_cast<unsigned char>(country[0])) ||
+                           !std::isupper(static_cast<unsigned char>(country[1])))) {
     return Status::InvalidArgument("country must be an ISO 3166 alpha-2 code such as 'GB'");
   }
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
   TimePoint now = clock_.Now();
-  auto inserted = tx->QueryOne("INSERT INTO organisations (name, kind, country, created_at) VALUES (?, ?, ?, ?) "
-                               "RETURNING id",
-                               {name, std::string(OrgKindName(kind)), country, ToUnixMicros(now)});
+  auto inserted = tx->QueryOne(
+      "INSERT INTO organisations (name, kind, country, created_at) VALUES (?, ?, ?, ?) "
+      "RETURNING id",
+      {name, std::string(OrgKindName(kind)), country, ToUnixMicros(now)});
   if (!inserted.ok()) {
     if (inserted.status().code() == ErrorCode::kAlreadyExists) {
       return Status::AlreadyExists(fmt::format("an organisation named '{}' already exists", name));
@@ -78,8 +82,8 @@ Result<Organisation> AuthService::CreateOrganisation(const audit::Context& ctx, 
     return inserted.status();
   }
   Organisation org{OrgId((*inserted)->Int(0)), std::move(name), kind, std::move(country), now};
-  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
-                                    {"organisation.create", fmt::format("org:{}", org.id.value()), ToJson(org)}));
+  STM_RETURN_IF_ERROR(audit::Append(
+      *tx, clock_, ctx, {"organisation.create", fmt::format("org:{}", org.id.value()), ToJson(org)}));
   STM_RETURN_IF_ERROR(tx->Commit());
   return org;
 }
@@ -112,8 +116,8 @@ Result<std::vector<Organisation>> AuthService::ListOrganisations() {
 }
 
 Result<User> AuthService::LoadUser(store::Tx& tx, UserId id) {
-  STM_ASSIGN_OR_RETURN(auto row, tx.QueryOne(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns),
-                                             {id.value()}));
+  STM_ASSIGN_OR_RETURN(
+      auto row, tx.QueryOne(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns), {id.value()}));
   if (!row) return Status::NotFound(fmt::format("user {} not found", id.value()));
   return UserFromRow(*row);
 }
@@ -121,8 +125,10 @@ Result<User> AuthService::LoadUser(store::Tx& tx, UserId id) {
 Result<User> AuthService::CreateUser(const audit::Context& ctx, const NewUser& nu) {
   STM_RETURN_IF_ERROR(ValidateUsername(nu.username));
   STM_RETURN_IF_ERROR(CheckPasswordPolicy(nu.password));
-  if (nu.display_name.size() > 200) return Status::InvalidArgument("display_name must be at most 200 characters");
-  bool needs_org = IsExporterRole(nu.role) || nu.role == Role::kReferralOfficer || nu.role == Role::kCustomsOfficer;
+  if (nu.display_name.size() > 200)
+    return Status::InvalidArgument("display_name must be at most 200 characters");
+  bool needs_org =
+      IsExporterRole(nu.role) || nu.role == Role::kReferralOfficer || nu.role == Role::kCustomsOfficer;
   if (needs_org && !nu.org) {
     return Status::InvalidArgument(fmt::format("role {} requires an organisation", RoleName(nu.role)));
   }
@@ -135,8 +141,8 @@ Result<User> AuthService::CreateUser(const audit::Context& ctx, const NewUser& n
       return org.status();
     }
     if (!RoleFitsOrgKind(nu.role, org->kind)) {
-      return Status::InvalidArgument(fmt::format("role {} cannot belong to a {} organisation", RoleName(nu.role),
-                                                 OrgKindName(org->kind)));
+      return Status::InvalidArgument(fmt::format("role {} cannot belong to a {} organisation",
+                                                 RoleName(nu.role), OrgKindName(org->kind)));
     }
   }
   // Hash outside the write transaction: it takes tens of milliseconds.
@@ -171,8 +177,9 @@ Result<std::vector<User>> AuthService::ListUsers(std::optional<OrgId> org) {
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
   std::vector<store::Row> rows;
   if (org) {
-    STM_ASSIGN_OR_RETURN(rows, tx->Query(fmt::format("SELECT {} FROM users WHERE org_id = ? ORDER BY id", kUserColumns),
-                                         {org->value()}));
+    STM_ASSIGN_OR_RETURN(
+        rows, tx->Query(fmt::format("SELECT {} FROM users WHERE org_id = ? ORDER BY id", kUserColumns),
+                        {org->value()}));
   } else {
     STM_ASSIGN_OR_RETURN(rows, tx->Query(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns)));
   }
@@ -199,8 +206,9 @@ Result<int64_t> AuthService::LockoutSecondsLeft(const std::string& username) {
 Result<AuthService::Attempt> AuthService::BeginAttempt(const std::string& username) {
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
   int64_t now = ToUnixMicros(clock_.Now());
-  STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne("SELECT failures, locked_until FROM login_failures WHERE username = ?",
-                                              {username}));
+  STM_ASSIGN_OR_RETURN(
+      auto row,
+      tx->QueryOne("SELECT failures, locked_until FROM login_failures WHERE username = ?", {username}));
   if (row && row->Int(1) > now) {
     int64_t secs = (row->Int(1) - now + 999999) / 1000000;
     return Status::TooManyRequests(fmt::format("too many failed logins; try again in {} seconds", secs));
@@ -223,9 +231,9 @@ Result<AuthService::Attempt> AuthService::BeginAttempt(const std::string& userna
                           .status());
   // Forget counters of names nobody has tried for a day (unknown names would otherwise pile up).
   constexpr int64_t kDayUs = int64_t{86400} * 1000000;
-  STM_RETURN_IF_ERROR(tx->Exec("DELETE FROM login_failures WHERE updated_at < ? AND locked_until < ?",
-                               {now - kDayUs, now})
-                          .status());
+  STM_RETURN_IF_ERROR(
+      tx->Exec("DELETE FROM login_failures WHERE updated_at < ? AND locked_until < ?", {now - kDayUs, now})
+          .status());
   STM_RETURN_IF_ERROR(tx->Commit());
   return attempt;
 }
@@ -241,9 +249,10 @@ Result<LoginResult> AuthService::Login(const audit::Context& ctx, const std::str
   std::string hash;
   {
     STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
-    STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne(fmt::format("SELECT {}, password_hash FROM users WHERE username = ?",
-                                                            kUserColumns),
-                                                {username}));
+    STM_ASSIGN_OR_RETURN(
+        auto row,
+        tx->QueryOne(fmt::format("SELECT {}, password_hash FROM users WHERE username = ?", kUserColumns),
+                     {username}));
     if (row) {
       user = UserFromRow(*row);
       hash = row->Text(7);
@@ -253,7 +262,8 @@ Result<LoginResult> AuthService::Login(const audit::Context& ctx, const std::str
   if (!ok) {
     STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
     STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
-                                      {"auth.login_failed", fmt::format("username:{}", username),
+                                      {"auth.login_failed",
+                                       fmt::format("username:{}", username),
                                        {{"failures", attempt.failures}, {"locked", attempt.locks}}}));
     STM_RETURN_IF_ERROR(tx->Commit());
     return kBadCredentials;
@@ -263,13 +273,15 @@ Result<LoginResult> AuthService::Login(const audit::Context& ctx, const std::str
   TimePoint expires = now + std::chrono::duration_cast<std::chrono::microseconds>(options_.token_ttl);
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
   STM_RETURN_IF_ERROR(tx->Exec("DELETE FROM login_failures WHERE username = ?", {username}).status());
-  STM_ASSIGN_OR_RETURN(auto session, tx->QueryOne("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
-                                                  "VALUES (?, ?, ?, ?) RETURNING id",
-                                                  {Sha256Hex(token), user->id.value(), ToUnixMicros(now),
-                                                   ToUnixMicros(expires)}));
+  STM_ASSIGN_OR_RETURN(
+      auto session,
+      tx->QueryOne("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+                   "VALUES (?, ?, ?, ?) RETURNING id",
+                   {Sha256Hex(token), user->id.value(), ToUnixMicros(now), ToUnixMicros(expires)}));
   audit::Context login_ctx{fmt::format("user:{}", username), ctx.request_id};
   STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, login_ctx,
-                                    {"auth.login", fmt::format("session:{}", session->Int(0)),
+                                    {"auth.login",
+                                     fmt::format("session:{}", session->Int(0)),
                                      {{"user_id", user->id.value()}, {"expires_at", FormatTime(expires)}}}));
   STM_RETURN_IF_ERROR(tx->Commit());
   return LoginResult{std::move(token), expires, std::move(*user)};
@@ -277,46 +289,110 @@ Result<LoginResult> AuthService::Login(const audit::Context& ctx, const std::str
 
 Status AuthService::Logout(const audit::Context& ctx, const std::string& token) {
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
-  STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne("SELECT id FROM sessions WHERE token_hash = ? AND revoked_at IS NULL",
-                                              {Sha256Hex(token)}));
+  STM_ASSIGN_OR_RETURN(auto row,
+                       tx->QueryOne("SELECT id FROM sessions WHERE token_hash = ? AND revoked_at IS NULL",
+                                    {Sha256Hex(token)}));
   if (!row) return Status::Unauthenticated("token is not valid");
   STM_RETURN_IF_ERROR(
-      tx->Exec("UPDATE sessions SET revoked_at = ? WHERE id = ?", {ToUnixMicros(clock_.Now()), row->Int(0)}).status());
-  STM_RETURN_IF_ERROR(
-      audit::Append(*tx, clock_, ctx, {"auth.logout", fmt::format("session:{}", row->Int(0)), nlohmann::json::object()}));
-  return tx->Commit();
+      tx->Exec("UPDATE sessions SET revoked_at = ? WHERE id = ?", {ToUnixMicros(clock_.Now()), row->Int(0)})
+          .status());
+  STM_RETURN_IF_ERROR(audit::Append(
+      *tx, clock_, ctx, {"auth.logout", fmt::format("session:{}", row->Int(0)), nlohmann::json::object()}));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  ForgetPrincipal("t:" + Sha256Hex(token));
+  return Status::Ok();
+}
+
+namespace {
+
+// Columns shared by token and API-key authentication: credential state, then user, then organisation.
+constexpr std::string_view kPrincipalColumns =
+    "u.id, u.username, u.role, u.active, o.id, o.name, o.kind, o.country, o.created_at";
+
+Result<Principal> PrincipalFromRow(const store::Row& r, size_t first) {
+  auto role = ParseRole(r.Text(first + 2));
+  if (!role)
+    return Status::Internal(fmt::format("user {} has unknown role '{}'", r.Int(first), r.Text(first + 2)));
+  Principal p;
+  p.user_id = UserId(r.Int(first));
+  p.username = r.Text(first + 1);
+  p.role = *role;
+  if (!r.IsNull(first + 4)) {
+    p.org = OrgId(r.Int(first + 4));
+    p.organisation =
+        Organisation{*p.org, r.Text(first + 5), ParseOrgKind(r.Text(first + 6)).value_or(OrgKind::kExporter),
+                     r.Text(first + 7), FromUnixMicros(r.Int(first + 8))};
+  }
+  return p;
+}
+
+}  // namespace
+
+std::optional<Principal> AuthService::CachedPrincipal(const std::string& key) const {
+  if (options_.principal_cache_ttl.count() <= 0) return std::nullopt;
+  int64_t now = ToUnixMicros(clock_.Now());
+  std::shared_lock lock(cache_mu_);
+  auto it = cache_.find(key);
+  if (it == cache_.end() || it->second.valid_until_us <= now) return std::nullopt;
+  return it->second.principal;
+}
+
+void AuthService::CachePrincipal(const std::string& key, const Principal& p, int64_t credential_expiry_us) {
+  if (options_.principal_cache_ttl.count() <= 0) return;
+  int64_t now = ToUnixMicros(clock_.Now());
+  int64_t until = std::min(
+      credential_expiry_us,
+      now + std::chrono::duration_cast<std::chrono::microseconds>(options_.principal_cache_ttl).count());
+  std::unique_lock lock(cache_mu_);
+  if (cache_.size() >= kMaxCachedPrincipals) {
+    std::erase_if(cache_, [now](const auto& entry) { return entry.second.valid_until_us <= now; });
+    if (cache_.size() >= kMaxCachedPrincipals) cache_.clear();
+  }
+  cache_[key] = {p, until};
+}
+
+void AuthService::ForgetPrincipal(const std::string& key) {
+  std::unique_lock lock(cache_mu_);
+  cache_.erase(key);
 }
 
 Result<Principal> AuthService::AuthenticateToken(const std::string& token) {
   if (token.empty() || token.size() > 256) return Status::Unauthenticated("token is not valid");
+  std::string key = "t:" + Sha256Hex(token);
+  if (auto cached = CachedPrincipal(key)) return *cached;
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
-  STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne("SELECT s.expires_at, s.revoked_at, u.id, u.username, u.role, u.org_id, "
-                                              "u.active FROM sessions s JOIN users u ON u.id = s.user_id "
-                                              "WHERE s.token_hash = ?",
-                                              {Sha256Hex(token)}));
-  if (!row || !row->IsNull(1) || row->Int(6) == 0) return Status::Unauthenticated("token is not valid");
-  if (row->Int(0) <= ToUnixMicros(clock_.Now())) return Status::Unauthenticated("token has expired; log in again");
-  auto role = ParseRole(row->Text(4));
-  if (!role) return Status::Internal(fmt::format("user {} has unknown role '{}'", row->Int(2), row->Text(4)));
-  Principal p{UserId(row->Int(2)), row->Text(3), *role, std::nullopt, "token", std::nullopt};
-  if (!row->IsNull(5)) p.org = OrgId(row->Int(5));
+  STM_ASSIGN_OR_RETURN(auto row,
+                       tx->QueryOne(fmt::format("SELECT s.expires_at, s.revoked_at, {} FROM sessions s "
+                                                "JOIN users u ON u.id = s.user_id "
+                                                "LEFT JOIN organisations o ON o.id = u.org_id "
+                                                "WHERE s.token_hash = ?",
+                                                kPrincipalColumns),
+                                    {key.substr(2)}));
+  if (!row || !row->IsNull(1) || row->Int(5) == 0) return Status::Unauthenticated("token is not valid");
+  if (row->Int(0) <= ToUnixMicros(clock_.Now()))
+    return Status::Unauthenticated("token has expired; log in again");
+  STM_ASSIGN_OR_RETURN(Principal p, PrincipalFromRow(*row, 2));
+  p.via = "token";
+  CachePrincipal(key, p, row->Int(0));
   return p;
 }
 
 Result<NewApiKey> AuthService::CreateApiKey(const audit::Context& ctx, UserId user_id, std::string name) {
-  if (name.empty() || name.size() > 100) return Status::InvalidArgument("API key name must be 1 to 100 characters");
+  if (name.empty() || name.size() > 100)
+    return Status::InvalidArgument("API key name must be 1 to 100 characters");
   std::string secret = Base64UrlEncode(random_.Bytes(32));
   std::string prefix = secret.substr(0, 8);
   std::string key = "stm_" + secret;
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
   STM_ASSIGN_OR_RETURN(User u, LoadUser(*tx, user_id));
-  STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne("INSERT INTO api_keys (key_hash, prefix, name, user_id, created_at) "
-                                              "VALUES (?, ?, ?, ?, ?) RETURNING id",
-                                              {Sha256Hex(key), prefix, name, u.id.value(),
-                                               ToUnixMicros(clock_.Now())}));
+  STM_ASSIGN_OR_RETURN(
+      auto row, tx->QueryOne("INSERT INTO api_keys (key_hash, prefix, name, user_id, created_at) "
+                             "VALUES (?, ?, ?, ?, ?) RETURNING id",
+                             {Sha256Hex(key), prefix, name, u.id.value(), ToUnixMicros(clock_.Now())}));
   ApiKeyId id(row->Int(0));
   STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
-                                    {"api_key.create", fmt::format("api_key:{}", id.value()),
+                                    {"api_key.create",
+                                     fmt::format("api_key:{}", id.value()),
                                      {{"name", name}, {"user_id", u.id.value()}, {"prefix", prefix}}}));
   STM_RETURN_IF_ERROR(tx->Commit());
   return NewApiKey{id, key, prefix};
@@ -324,25 +400,36 @@ Result<NewApiKey> AuthService::CreateApiKey(const audit::Context& ctx, UserId us
 
 Status AuthService::RevokeApiKey(const audit::Context& ctx, ApiKeyId id) {
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
-  STM_ASSIGN_OR_RETURN(int64_t n, tx->Exec("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                                           {ToUnixMicros(clock_.Now()), id.value()}));
-  if (n == 0) return Status::NotFound(fmt::format("active API key {} not found", id.value()));
+  STM_ASSIGN_OR_RETURN(
+      auto hash,
+      tx->QueryOne("SELECT key_hash FROM api_keys WHERE id = ? AND revoked_at IS NULL", {id.value()}));
+  if (!hash) return Status::NotFound(fmt::format("active API key {} not found", id.value()));
   STM_RETURN_IF_ERROR(
-      audit::Append(*tx, clock_, ctx, {"api_key.revoke", fmt::format("api_key:{}", id.value()), nlohmann::json::object()}));
-  return tx->Commit();
+      tx->Exec("UPDATE api_keys SET revoked_at = ? WHERE id = ?", {ToUnixMicros(clock_.Now()), id.value()})
+          .status());
+  STM_RETURN_IF_ERROR(audit::Append(
+      *tx, clock_, ctx, {"api_key.revoke", fmt::format("api_key:{}", id.value()), nlohmann::json::object()}));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  ForgetPrincipal("k:" + hash->Text(0));
+  return Status::Ok();
 }
 
-Result<Principal> AuthService::AuthenticateApiKey(const std::string& key) {
-  if (key.size() < 8 || key.size() > 256) return Status::Unauthenticated("API key is not valid");
+Result<Principal> AuthService::AuthenticateApiKey(const std::string& api_key) {
+  if (api_key.size() < 8 || api_key.size() > 256) return Status::Unauthenticated("API key is not valid");
+  std::string key = "k:" + Sha256Hex(api_key);
+  if (auto cached = CachedPrincipal(key)) return *cached;
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
-  STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne("SELECT k.id, k.revoked_at, u.id, u.username, u.role, u.org_id, u.active "
-                                              "FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?",
-                                              {Sha256Hex(key)}));
-  if (!row || !row->IsNull(1) || row->Int(6) == 0) return Status::Unauthenticated("API key is not valid");
-  auto role = ParseRole(row->Text(4));
-  if (!role) return Status::Internal(fmt::format("user {} has unknown role '{}'", row->Int(2), row->Text(4)));
-  Principal p{UserId(row->Int(2)), row->Text(3), *role, std::nullopt, "api_key", ApiKeyId(row->Int(0))};
-  if (!row->IsNull(5)) p.org = OrgId(row->Int(5));
+  STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne(fmt::format("SELECT k.id, k.revoked_at, {} FROM api_keys k "
+                                                          "JOIN users u ON u.id = k.user_id "
+                                                          "LEFT JOIN organisations o ON o.id = u.org_id "
+                                                          "WHERE k.key_hash = ?",
+                                                          kPrincipalColumns),
+                                              {key.substr(2)}));
+  if (!row || !row->IsNull(1) || row->Int(5) == 0) return Status::Unauthenticated("API key is not valid");
+  STM_ASSIGN_OR_RETURN(Principal p, PrincipalFromRow(*row, 2));
+  p.via = "api_key";
+  p.api_key = ApiKeyId(row->Int(0));
+  CachePrincipal(key, p, std::numeric_limits<int64_t>::max());
   return p;
 }
 

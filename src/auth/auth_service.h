@@ -2,7 +2,9 @@
 #pragma once
 
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "audit/audit.h"
@@ -39,7 +41,8 @@ struct Principal {
   std::string username;
   Role role;
   std::optional<OrgId> org;
-  std::string via;  // "token" or "api_key"
+  std::optional<Organisation> organisation;  // the user's organisation, loaded with the credential
+  std::string via;                           // "token" or "api_key"
   std::optional<ApiKeyId> api_key;
 
   bool Can(Permission p) const { return RoleHas(role, p); }
@@ -70,12 +73,16 @@ struct NewApiKey {
 
 struct AuthOptions {
   std::chrono::minutes token_ttl{480};
-  int max_failures = 5;                              // failures before back-off starts
+  int max_failures = 5;  // failures before back-off starts
   std::chrono::seconds max_lockout{std::chrono::minutes(15)};
   PasswordHashParams hash_params = PasswordHashParams::Interactive();
+  // How long a verified credential is trusted without asking the store again (0 disables). Logout and
+  // key revocation take effect at once on this process; on other server processes of a multi-node
+  // deployment, and for user deactivation, within this time.
+  std::chrono::milliseconds principal_cache_ttl{2000};
 };
 
-// Thread-safe: holds no mutable state of its own beyond the store.
+// Thread-safe. Its only state besides the store is a short-lived cache of verified credentials.
 class AuthService {
  public:
   // `db`, `clock` and `random` must outlive the service.
@@ -95,7 +102,8 @@ class AuthService {
 
   // kUnauthenticated for a wrong username or password (same message either way);
   // kTooManyRequests while back-off is in force (message names the seconds left).
-  Result<LoginResult> Login(const audit::Context& ctx, const std::string& username, const std::string& password);
+  Result<LoginResult> Login(const audit::Context& ctx, const std::string& username,
+                            const std::string& password);
   // Seconds until the username may try again (0 when it may now).
   Result<int64_t> LockoutSecondsLeft(const std::string& username);
   Status Logout(const audit::Context& ctx, const std::string& token);
@@ -107,6 +115,15 @@ class AuthService {
 
  private:
   Result<User> LoadUser(store::Tx& tx, UserId id);
+  std::optional<Principal> CachedPrincipal(const std::string& key) const;
+  void CachePrincipal(const std::string& key, const Principal& p, int64_t credential_expiry_us);
+  void ForgetPrincipal(const std::string& key);
+
+  static constexpr size_t kMaxCachedPrincipals = 100000;
+  struct CacheEntry {
+    Principal principal;
+    int64_t valid_until_us;
+  };
   struct Attempt {
     int64_t failures = 0;  // consecutive attempts counted so far, this one included
     bool locks = false;    // this attempt started a back-off period
@@ -119,6 +136,8 @@ class AuthService {
   Random& random_;
   AuthOptions options_;
   std::string dummy_hash_;  // verified against for unknown users so timing does not reveal them
+  mutable std::shared_mutex cache_mu_;
+  std::unordered_map<std::string, CacheEntry> cache_;  // "t:"/"k:" + credential hash -> principal
 };
 
 nlohmann::json ToJson(const Organisation& o);

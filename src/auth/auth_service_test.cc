@@ -1,14 +1,14 @@
 #include "auth/auth_service.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
@@ -37,8 +37,8 @@ class AuthServiceTest : public ::testing::Test {
   void SetUp() override {
     static std::atomic<int> counter{0};
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("stm_auth_test_" + std::to_string(::getpid()) + "_" + info->name() + "_" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() / ("stm_auth_test_" + std::to_string(::getpid()) + "_" + info->name() +
+                                        "_" + std::to_string(counter++));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     auto db = store::SqliteDatabase::Open({(dir_ / "auth.db").string()});
@@ -48,8 +48,8 @@ class AuthServiceTest : public ::testing::Test {
     ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
     service_ = std::make_unique<AuthService>(*db_, clock_, random_, options_);
 
-    auto authority = service_->CreateOrganisation(admin_ctx_, "Export Control Joint Unit", OrgKind::kLicensingAuthority,
-                                                  "GB");
+    auto authority = service_->CreateOrganisation(admin_ctx_, "Export Control Joint Unit",
+                                                  OrgKind::kLicensingAuthority, "GB");
     ASSERT_TRUE(authority.ok()) << authority.status().ToString();
     authority_ = *authority;
     auto exporter = service_->CreateOrganisation(admin_ctx_, "Acme Exports Ltd", OrgKind::kExporter, "GB");
@@ -178,8 +178,9 @@ TEST_F(AuthServiceTest, CreateOrganisationValidates) {
   int64_t before = CountAudit();
   EXPECT_EQ(service_->CreateOrganisation(admin_ctx_, "", OrgKind::kBroker, "").status().code(),
             ErrorCode::kInvalidArgument);
-  EXPECT_EQ(service_->CreateOrganisation(admin_ctx_, std::string(201, 'x'), OrgKind::kBroker, "").status().code(),
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(
+      service_->CreateOrganisation(admin_ctx_, std::string(201, 'x'), OrgKind::kBroker, "").status().code(),
+      ErrorCode::kInvalidArgument);
   for (const char* country : {"gb", "GBR", "G", "G1"}) {
     EXPECT_EQ(service_->CreateOrganisation(admin_ctx_, "Broker", OrgKind::kBroker, country).status().code(),
               ErrorCode::kInvalidArgument)
@@ -303,7 +304,8 @@ TEST_F(AuthServiceTest, RolesThatNeedAnOrganisation) {
 
 TEST_F(AuthServiceTest, UsernameAndPasswordValidation) {
   for (const char* bad : {"", "a", "has space", "semi;colon", "slash/", "quote'"}) {
-    EXPECT_EQ(AddUser(bad, Role::kAuditor, authority_.id).status().code(), ErrorCode::kInvalidArgument) << bad;
+    EXPECT_EQ(AddUser(bad, Role::kAuditor, authority_.id).status().code(), ErrorCode::kInvalidArgument)
+        << bad;
   }
   EXPECT_EQ(AddUser(std::string(65, 'a'), Role::kAuditor, authority_.id).status().code(),
             ErrorCode::kInvalidArgument);
@@ -363,8 +365,9 @@ TEST_F(AuthServiceTest, TokensAreUniqueAndStoredOnlyAsHashes) {
   ASSERT_TRUE(b.ok());
   EXPECT_NE(a->token, b->token);
   EXPECT_EQ(ScalarInt("SELECT count(*) FROM sessions WHERE token_hash = ?", {Sha256Hex(a->token)}), 1);
-  EXPECT_EQ(ScalarInt("SELECT count(*) FROM sessions WHERE token_hash = ? OR token_hash = ?", {a->token, b->token}),
-            0);
+  EXPECT_EQ(
+      ScalarInt("SELECT count(*) FROM sessions WHERE token_hash = ? OR token_hash = ?", {a->token, b->token}),
+      0);
   EXPECT_TRUE(service_->AuthenticateToken(a->token).ok());
   EXPECT_TRUE(service_->AuthenticateToken(b->token).ok());
 }
@@ -434,7 +437,8 @@ TEST_F(AuthServiceTest, LockoutBacksOffExponentiallyUpToTheCap) {
   waits.push_back(*service_->LockoutSecondsLeft("ivan"));
   for (int i = 0; i < 4; ++i) {
     clock_.Advance(std::chrono::seconds(waits.back()));
-    EXPECT_EQ(service_->Login(anon_ctx_, "ivan", kWrongPassword).status().code(), ErrorCode::kUnauthenticated);
+    EXPECT_EQ(service_->Login(anon_ctx_, "ivan", kWrongPassword).status().code(),
+              ErrorCode::kUnauthenticated);
     waits.push_back(*service_->LockoutSecondsLeft("ivan"));
   }
   // 1, 2, 4, then capped at max_lockout (5 s).
@@ -446,7 +450,8 @@ TEST_F(AuthServiceTest, AttemptsDuringLockoutAreNotCountedOrAudited) {
   for (int i = 0; i < options_.max_failures; ++i) (void)service_->Login(anon_ctx_, "judy", kWrongPassword);
   int64_t audit_before = CountAudit();
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(service_->Login(anon_ctx_, "judy", kWrongPassword).status().code(), ErrorCode::kTooManyRequests);
+    EXPECT_EQ(service_->Login(anon_ctx_, "judy", kWrongPassword).status().code(),
+              ErrorCode::kTooManyRequests);
   }
   EXPECT_EQ(CountAudit(), audit_before);
   EXPECT_EQ(*service_->LockoutSecondsLeft("judy"), 1);  // not extended
@@ -502,7 +507,8 @@ TEST_F(AuthServiceTest, LogoutRevokesOnlyThatToken) {
 }
 
 TEST_F(AuthServiceTest, GarbageTokensAreRejected) {
-  for (const std::string& t : {std::string(), std::string("x"), std::string(300, 'a'), std::string("stm_abc")}) {
+  for (const std::string& t :
+       {std::string(), std::string("x"), std::string(300, 'a'), std::string("stm_abc")}) {
     EXPECT_EQ(service_->AuthenticateToken(t).status().code(), ErrorCode::kUnauthenticated) << t;
   }
 }
@@ -514,6 +520,31 @@ TEST_F(AuthServiceTest, InactiveUserCannotLoginOrUseToken) {
   Exec("UPDATE users SET active = 0 WHERE id = ?", {u.id.value()});
   EXPECT_EQ(service_->AuthenticateToken(login->token).status().code(), ErrorCode::kUnauthenticated);
   EXPECT_EQ(service_->Login(anon_ctx_, "olga", kPassword).status().code(), ErrorCode::kUnauthenticated);
+}
+
+TEST_F(AuthServiceTest, VerifiedTokenIsTrustedOnlyForTheCacheTtl) {
+  User u = MustAddUser("petra", Role::kAuditor, authority_.id);
+  auto login = service_->Login(anon_ctx_, "petra", kPassword);
+  ASSERT_TRUE(login.ok());
+  auto first = service_->AuthenticateToken(login->token);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->organisation.has_value());
+  EXPECT_EQ(first->organisation->name, authority_.name);
+  // Deactivated behind the service's back: the cached principal stays valid for at most the TTL...
+  Exec("UPDATE users SET active = 0 WHERE id = ?", {u.id.value()});
+  EXPECT_TRUE(service_->AuthenticateToken(login->token).ok());
+  clock_.Advance(options_.principal_cache_ttl + std::chrono::milliseconds(1));
+  // ...and then the store decides again.
+  EXPECT_EQ(service_->AuthenticateToken(login->token).status().code(), ErrorCode::kUnauthenticated);
+}
+
+TEST_F(AuthServiceTest, LogoutInvalidatesTheCachedTokenAtOnce) {
+  MustAddUser("quinn", Role::kAuditor, authority_.id);
+  auto login = service_->Login(anon_ctx_, "quinn", kPassword);
+  ASSERT_TRUE(login.ok());
+  ASSERT_TRUE(service_->AuthenticateToken(login->token).ok());
+  ASSERT_TRUE(service_->Logout(anon_ctx_, login->token).ok());
+  EXPECT_EQ(service_->AuthenticateToken(login->token).status().code(), ErrorCode::kUnauthenticated);
 }
 
 // ---- API keys --------------------------------------------------------------------------------------------
@@ -600,9 +631,9 @@ TEST_F(AuthServiceTest, EveryStateChangeIsAuditedAndChainVerifies) {
   ASSERT_TRUE(service_->RevokeApiKey(admin_ctx_, key->id).ok());
   ASSERT_TRUE(service_->Logout(admin_ctx_, login->token).ok());
 
-  EXPECT_THAT(AuditActions(), ElementsAre("organisation.create", "organisation.create", "user.create",
-                                          "auth.login_failed", "auth.login", "api_key.create", "api_key.revoke",
-                                          "auth.logout"));
+  EXPECT_THAT(AuditActions(),
+              ElementsAre("organisation.create", "organisation.create", "user.create", "auth.login_failed",
+                          "auth.login", "api_key.create", "api_key.revoke", "auth.logout"));
   ExpectAuditIntact();
 
   // Reads write nothing.
@@ -622,7 +653,8 @@ TEST_F(AuthServiceTest, ConcurrentUserCreationKeepsAuditChainIntact) {
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        auto u = AddUser("t" + std::to_string(t) + "u" + std::to_string(i), Role::kLicensingOfficer, authority_.id);
+        auto u = AddUser("t" + std::to_string(t) + "u" + std::to_string(i), Role::kLicensingOfficer,
+                         authority_.id);
         if (!u.ok()) ++failures;
       }
     });

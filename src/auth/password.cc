@@ -1,8 +1,7 @@
 #include "auth/password.h"
 
-#include <sodium.h>
-
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include "common/crypto.h"
 
@@ -25,7 +24,8 @@ Status CheckPasswordPolicy(std::string_view password) {
 Result<std::string> HashPassword(std::string_view password, const PasswordHashParams& params) {
   EnsureCryptoInitialised();
   char out[crypto_pwhash_argon2id_STRBYTES];
-  if (crypto_pwhash_argon2id_str(out, password.data(), password.size(), params.ops_limit, params.mem_limit) != 0) {
+  if (crypto_pwhash_argon2id_str(out, password.data(), password.size(), params.ops_limit, params.mem_limit) !=
+      0) {
     return Status::Unavailable("out of memory while hashing a password");
   }
   return std::string(out);

@@ -1,11 +1,11 @@
 #include "auth/password.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <regex>
 #include <set>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace stm::auth {
 namespace {
@@ -41,7 +41,8 @@ TEST(PasswordHashTest, HashIsArgon2idPhcString) {
 TEST(PasswordHashTest, ParamsAreRecordedInHash) {
   auto fast = HashPassword("correct horse battery staple", kFast);
   ASSERT_TRUE(fast.ok());
-  std::string expected = "m=" + std::to_string(kFast.mem_limit / 1024) + ",t=" + std::to_string(kFast.ops_limit) + ",";
+  std::string expected =
+      "m=" + std::to_string(kFast.mem_limit / 1024) + ",t=" + std::to_string(kFast.ops_limit) + ",";
   EXPECT_NE(fast->find(expected), std::string::npos) << *fast;
 }
 

@@ -69,13 +69,20 @@ std::vector<std::string> AllRoleNames() {
 
 std::string_view PermissionName(Permission p) {
   switch (p) {
-    case P::kAuthenticated: return "authenticated";
-    case P::kManageOrganisations: return "manage_organisations";
-    case P::kViewOrganisations: return "view_organisations";
-    case P::kManageUsers: return "manage_users";
-    case P::kViewUsers: return "view_users";
-    case P::kManageApiKeys: return "manage_api_keys";
-    case P::kReadAudit: return "read_audit";
+    case P::kAuthenticated:
+      return "authenticated";
+    case P::kManageOrganisations:
+      return "manage_organisations";
+    case P::kViewOrganisations:
+      return "view_organisations";
+    case P::kManageUsers:
+      return "manage_users";
+    case P::kViewUsers:
+      return "view_users";
+    case P::kManageApiKeys:
+      return "manage_api_keys";
+    case P::kReadAudit:
+      return "read_audit";
   }
   return "unknown";
 }
@@ -109,13 +116,17 @@ std::optional<OrgKind> ParseOrgKind(std::string_view name) {
 bool RoleFitsOrgKind(Role role, OrgKind kind) {
   switch (role) {
     case Role::kExporterAdmin:
-    case Role::kExporterUser: return kind == OrgKind::kExporter || kind == OrgKind::kBroker;
-    case Role::kReferralOfficer: return kind == OrgKind::kReferralAgency;
-    case Role::kCustomsOfficer: return kind == OrgKind::kCustoms;
+    case Role::kExporterUser:
+      return kind == OrgKind::kExporter || kind == OrgKind::kBroker;
+    case Role::kReferralOfficer:
+      return kind == OrgKind::kReferralAgency;
+    case Role::kCustomsOfficer:
+      return kind == OrgKind::kCustoms;
     case Role::kAdministrator:
     case Role::kLicensingOfficer:
     case Role::kSeniorLicensingOfficer:
-    case Role::kAuditor: return kind == OrgKind::kLicensingAuthority;
+    case Role::kAuditor:
+      return kind == OrgKind::kLicensingAuthority;
   }
   return false;
 }

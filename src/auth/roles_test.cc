@@ -1,20 +1,20 @@
 #include "auth/roles.h"
 
-#include <set>
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <set>
+#include <string>
 
 namespace stm::auth {
 namespace {
 
-constexpr Role kAllRoles[] = {Role::kAdministrator,  Role::kLicensingOfficer, Role::kSeniorLicensingOfficer,
+constexpr Role kAllRoles[] = {Role::kAdministrator,   Role::kLicensingOfficer, Role::kSeniorLicensingOfficer,
                               Role::kReferralOfficer, Role::kCustomsOfficer,   Role::kAuditor,
                               Role::kExporterAdmin,   Role::kExporterUser};
-constexpr Permission kAllPermissions[] = {Permission::kAuthenticated,  Permission::kManageOrganisations,
+constexpr Permission kAllPermissions[] = {Permission::kAuthenticated,     Permission::kManageOrganisations,
                                           Permission::kViewOrganisations, Permission::kManageUsers,
-                                          Permission::kViewUsers,      Permission::kManageApiKeys,
+                                          Permission::kViewUsers,         Permission::kManageApiKeys,
                                           Permission::kReadAudit};
 constexpr OrgKind kAllKinds[] = {OrgKind::kExporter, OrgKind::kBroker, OrgKind::kLicensingAuthority,
                                  OrgKind::kReferralAgency, OrgKind::kCustoms};
@@ -94,7 +94,8 @@ TEST(RolesTest, PermissionMatrix) {
   };
   for (const auto& row : rows) {
     for (Permission p : kAllPermissions) {
-      EXPECT_EQ(RoleHas(row.role, p), row.grants.count(p) == 1) << RoleName(row.role) << " / " << PermissionName(p);
+      EXPECT_EQ(RoleHas(row.role, p), row.grants.count(p) == 1)
+          << RoleName(row.role) << " / " << PermissionName(p);
     }
   }
 }
@@ -150,8 +151,8 @@ TEST(RolesTest, RoleFitsOrgKindMatrix) {
   };
   for (const auto& row : rows) {
     for (OrgKind k : kAllKinds) {
-      EXPECT_EQ(RoleFitsOrgKind(row.role, k), row.fits.count(k) == 1) << RoleName(row.role) << " in "
-                                                                        << OrgKindName(k);
+      EXPECT_EQ(RoleFitsOrgKind(row.role, k), row.fits.count(k) == 1)
+          << RoleName(row.role) << " in " << OrgKindName(k);
     }
   }
 }

@@ -1,15 +1,14 @@
 // `stm`: the command-line tool and server entry point.
+#include <fmt/format.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "api/app.h"
 #include "audit/audit.h"
@@ -35,7 +34,8 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* f, bool server_flags) {
   cmd->add_option("--log-level", f->log_level, "trace, debug, info, warn, error, off (also STM_LOG_LEVEL)");
   if (server_flags) {
     cmd->add_option("--listen", f->listen, "host:port to serve on (default 127.0.0.1:8080; also STM_LISTEN)");
-    cmd->add_option("--data-dir", f->data_dir, "reference data directory (default ../shared/data when present)");
+    cmd->add_option("--data-dir", f->data_dir,
+                    "reference data directory (default ../shared/data when present)");
     cmd->add_option("--threads", f->threads, "server threads (default: number of cores)");
     cmd->add_option("--log-file", f->log_file, "log file, '-' for stderr");
   }
@@ -51,8 +51,10 @@ stm::Result<Config> LoadConfig(const CommonFlags& f) {
   STM_RETURN_IF_ERROR(c.LoadEnv([](const char* n) { return std::getenv(n); }));
   auto apply = [&](const char* key, const auto& v) -> Status {
     if (!v) return Status::Ok();
-    if constexpr (std::is_same_v<std::decay_t<decltype(*v)>, int>) return c.Set(key, std::to_string(*v));
-    else return c.Set(key, *v);
+    if constexpr (std::is_same_v<std::decay_t<decltype(*v)>, int>)
+      return c.Set(key, std::to_string(*v));
+    else
+      return c.Set(key, *v);
   };
   STM_RETURN_IF_ERROR(apply("db", f.db));
   STM_RETURN_IF_ERROR(apply("listen", f.listen));
@@ -141,7 +143,8 @@ int main(int argc, char** argv) {
   std::string roles_help = "one of:";
   for (const auto& r : stm::auth::AllRoleNames()) roles_help += " " + r;
   user_add->add_option("--role", role, roles_help)->required();
-  user_add->add_option("--org", org, "organisation name or id (required for exporter, referral, customs roles)");
+  user_add->add_option("--org", org,
+                       "organisation name or id (required for exporter, referral, customs roles)");
   user_add->add_option("--display-name", display_name, "full name");
   user_add->add_flag("--password-stdin", password_stdin, "read the password from standard input")->required();
 
@@ -157,7 +160,8 @@ int main(int argc, char** argv) {
 
   auto* audit = cli.add_subcommand("audit", "Audit trail");
   audit->require_subcommand(1);
-  auto* verify = audit->add_subcommand("verify", "Walk the hash chain; non-zero exit naming the first broken event");
+  auto* verify =
+      audit->add_subcommand("verify", "Walk the hash chain; non-zero exit naming the first broken event");
   AddCommonFlags(verify, &flags, false);
 
   auto* config_cmd = cli.add_subcommand("config", "Configuration");
@@ -189,16 +193,16 @@ int main(int argc, char** argv) {
   if (migrate->parsed()) {
     auto applied = stm::store::AppliedMigrations(store);
     if (!applied.ok()) return Fail(applied.status());
-    std::cout << "database " << config->db << " is at migration " << (applied->empty() ? 0 : applied->back().version)
-              << "\n";
+    std::cout << "database " << config->db << " is at migration "
+              << (applied->empty() ? 0 : applied->back().version) << "\n";
     return 0;
   }
   if (status->parsed()) {
     auto applied = stm::store::AppliedMigrations(store);
     if (!applied.ok()) return Fail(applied.status());
     for (const auto& m : *applied) {
-      std::cout << fmt::format("{:>4}  {}  {}  {}\n", m.version, stm::FormatTime(m.applied_at), m.checksum.substr(0, 12),
-                               m.name);
+      std::cout << fmt::format("{:>4}  {}  {}  {}\n", m.version, stm::FormatTime(m.applied_at),
+                               m.checksum.substr(0, 12), m.name);
     }
     return 0;
   }
@@ -231,7 +235,8 @@ int main(int argc, char** argv) {
   }
   if (user_add->parsed()) {
     auto parsed_role = stm::auth::ParseRole(role);
-    if (!parsed_role) return Fail(Status::InvalidArgument(fmt::format("unknown role '{}' ({})", role, roles_help)));
+    if (!parsed_role)
+      return Fail(Status::InvalidArgument(fmt::format("unknown role '{}' ({})", role, roles_help)));
     std::optional<stm::OrgId> org_id;
     if (!org.empty()) {
       auto by_name = auth.FindOrganisationByName(org);

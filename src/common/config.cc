@@ -1,10 +1,10 @@
 #include "common/config.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace stm {
@@ -32,6 +32,7 @@ const std::vector<Field>& Fields() {
       {"max_connections", &Config::max_connections},
       {"token_ttl_minutes", &Config::token_ttl_minutes},
       {"login_max_failures", &Config::login_max_failures},
+      {"auth_cache_ms", &Config::auth_cache_ms},
       {"shutdown_grace_ms", &Config::shutdown_grace_ms},
   };
   return kFields;
@@ -62,7 +63,8 @@ Status Config::Set(std::string_view key, std::string_view value) {
     if (key != f.key) continue;
     if (auto* s = std::get_if<std::string Config::*>(&f.member)) {
       if (key == "access_log" && value != "on" && value != "off") {
-        return Status::InvalidArgument(fmt::format("configuration 'access_log' must be on or off, got '{}'", value));
+        return Status::InvalidArgument(
+            fmt::format("configuration 'access_log' must be on or off, got '{}'", value));
       }
       this->*(*s) = std::string(value);
       return Status::Ok();

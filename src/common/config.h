@@ -31,6 +31,7 @@ struct Config {
   int max_connections = 1024;           // further connections are closed at once
   int token_ttl_minutes = 480;          // bearer token lifetime
   int login_max_failures = 5;           // failures before back-off starts
+  int auth_cache_ms = 2000;             // how long a verified token/key is trusted without a store lookup
   int shutdown_grace_ms = 10000;        // time in-flight requests get on SIGTERM
 
   // Sets one key from its textual form; names the key and the expected type on error.

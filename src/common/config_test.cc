@@ -1,15 +1,15 @@
 #include "common/config.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <unistd.h>
 
 namespace stm {
 namespace {
@@ -42,8 +42,8 @@ class ConfigTest : public ::testing::Test {
   void SetUp() override {
     static std::atomic<int> counter{0};
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("stm_config_test_" + std::to_string(::getpid()) + "_" + info->name() + "_" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() / ("stm_config_test_" + std::to_string(::getpid()) + "_" + info->name() +
+                                        "_" + std::to_string(counter++));
     fs::create_directories(dir_);
   }
   void TearDown() override {
@@ -95,7 +95,7 @@ TEST_F(ConfigTest, KeysAndEntriesCoverEveryFieldOnce) {
   ASSERT_EQ(keys.size(), entries.size());
   std::set<std::string> unique(keys.begin(), keys.end());
   EXPECT_EQ(unique.size(), keys.size());
-  EXPECT_EQ(keys.size(), 16u);
+  EXPECT_EQ(keys.size(), 17u);
   for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(entries[i].first, keys[i]);
   EXPECT_EQ(EntryValue(c, "listen"), "127.0.0.1:8080");
   EXPECT_EQ(EntryValue(c, "max_body_bytes"), "1048576");
@@ -240,10 +240,10 @@ TEST_F(ConfigTest, LoadFileEmptyObjectChangesNothing) {
 
 TEST_F(ConfigTest, LoadEnvReadsUpperCasedStmVariables) {
   FakeEnv env(EnvVars{{"STM_LISTEN", "10.0.0.1:80"},
-               {"STM_TOKEN_TTL_MINUTES", "15"},
-               {"STM_ACCESS_LOG", "off"},
-               {"listen", "ignored:1"},      // wrong case
-               {"STM_UNRELATED", "ignored"}});  // not a key: simply not read
+                      {"STM_TOKEN_TTL_MINUTES", "15"},
+                      {"STM_ACCESS_LOG", "off"},
+                      {"listen", "ignored:1"},         // wrong case
+                      {"STM_UNRELATED", "ignored"}});  // not a key: simply not read
   Config c;
   ASSERT_TRUE(c.LoadEnv(env.Getter()).ok());
   EXPECT_EQ(c.listen, "10.0.0.1:80");
@@ -277,17 +277,18 @@ TEST_F(ConfigTest, EmptyEnvironmentChangesNothing) {
 }
 
 TEST_F(ConfigTest, PrecedenceFileThenEnvThenExplicitSet) {
-  std::string path = WriteFile("c.json", R"({"listen": "file:1", "db": "file.db", "threads": 2, "log_level": "debug"})");
+  std::string path =
+      WriteFile("c.json", R"({"listen": "file:1", "db": "file.db", "threads": 2, "log_level": "debug"})");
   FakeEnv env(EnvVars{{"STM_LISTEN", "env:2"}, {"STM_THREADS", "6"}});
   Config c;
   ASSERT_TRUE(c.LoadFile(path).ok());
   ASSERT_TRUE(c.LoadEnv(env.Getter()).ok());
   ASSERT_TRUE(c.Set("threads", "9").ok());  // a command-line flag
-  EXPECT_EQ(c.listen, "env:2");     // env beats file
-  EXPECT_EQ(c.db, "file.db");       // file beats default
-  EXPECT_EQ(c.threads, 9);          // flag beats env and file
-  EXPECT_EQ(c.log_level, "debug");  // file only
-  EXPECT_EQ(c.max_connections, 1024);  // default only
+  EXPECT_EQ(c.listen, "env:2");             // env beats file
+  EXPECT_EQ(c.db, "file.db");               // file beats default
+  EXPECT_EQ(c.threads, 9);                  // flag beats env and file
+  EXPECT_EQ(c.log_level, "debug");          // file only
+  EXPECT_EQ(c.max_connections, 1024);       // default only
 }
 
 TEST_F(ConfigTest, ResolveDataDirPrefersConfigured) {

@@ -30,12 +30,14 @@ ScopedRequestId::~ScopedRequestId() { t_request_id = std::move(previous_); }
 Status InitLogging(std::string_view level, std::string_view file) {
   auto lvl = spdlog::level::from_str(std::string(level));
   if (lvl == spdlog::level::off && level != "off") {
-    return Status::InvalidArgument(fmt::format("unknown log level '{}' (use trace, debug, info, warn, error, off)", level));
+    return Status::InvalidArgument(
+        fmt::format("unknown log level '{}' (use trace, debug, info, warn, error, off)", level));
   }
   std::shared_ptr<spdlog::logger> logger;
   try {
     if (file.empty() || file == "-") {
-      logger = std::make_shared<spdlog::logger>("stm", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+      logger =
+          std::make_shared<spdlog::logger>("stm", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
     } else {
       logger = std::make_shared<spdlog::logger>(
           "stm", std::make_shared<spdlog::sinks::basic_file_sink_mt>(std::string(file)));

@@ -1,10 +1,10 @@
 // Structured logging on spdlog. Every line carries the current request id ("-" outside requests).
 #pragma once
 
+#include <spdlog/spdlog.h>
+
 #include <string>
 #include <string_view>
-
-#include <spdlog/spdlog.h>
 
 #include "common/status.h"
 

@@ -66,7 +66,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(data_).ok() && "Result constructed from an OK status");
   }
@@ -94,9 +94,9 @@ class [[nodiscard]] Result {
 #define STM_CONCAT_(a, b) STM_CONCAT_INNER_(a, b)
 
 // Returns early with the status if it is not OK.
-#define STM_RETURN_IF_ERROR(expr)            \
-  do {                                       \
-    ::stm::Status stm_status_ = (expr);      \
+#define STM_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::stm::Status stm_status_ = (expr);        \
     if (!stm_status_.ok()) return stm_status_; \
   } while (false)
 

@@ -1,22 +1,29 @@
 #include "common/status.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 namespace stm {
 namespace {
 
-
 constexpr ErrorCode kAllCodes[] = {
-    ErrorCode::kOk,           ErrorCode::kInvalidArgument, ErrorCode::kUnauthenticated,
-    ErrorCode::kPermissionDenied, ErrorCode::kNotFound,   ErrorCode::kAlreadyExists,
-    ErrorCode::kConflict,     ErrorCode::kFailedPrecondition, ErrorCode::kPayloadTooLarge,
-    ErrorCode::kTooManyRequests, ErrorCode::kUnavailable, ErrorCode::kDataLoss,
+    ErrorCode::kOk,
+    ErrorCode::kInvalidArgument,
+    ErrorCode::kUnauthenticated,
+    ErrorCode::kPermissionDenied,
+    ErrorCode::kNotFound,
+    ErrorCode::kAlreadyExists,
+    ErrorCode::kConflict,
+    ErrorCode::kFailedPrecondition,
+    ErrorCode::kPayloadTooLarge,
+    ErrorCode::kTooManyRequests,
+    ErrorCode::kUnavailable,
+    ErrorCode::kDataLoss,
     ErrorCode::kInternal,
 };
 
@@ -145,7 +152,12 @@ TEST(ResultTest, OptionalValueThatIsEmptyIsStillOk) {
 #ifndef NDEBUG
 TEST(ResultDeathTest, ConstructingFromOkStatusAsserts) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_DEATH({ Result<int> r(Status::Ok()); (void)r; }, "OK status");
+  EXPECT_DEATH(
+      {
+        Result<int> r(Status::Ok());
+        (void)r;
+      },
+      "OK status");
 }
 #endif
 

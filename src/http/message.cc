@@ -1,10 +1,10 @@
 #include "http/message.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
 
 namespace stm::http {
 namespace {
@@ -26,14 +26,22 @@ int HexValue(char c) {
 
 std::string_view MethodName(Method m) {
   switch (m) {
-    case Method::kGet: return "GET";
-    case Method::kHead: return "HEAD";
-    case Method::kPost: return "POST";
-    case Method::kPut: return "PUT";
-    case Method::kPatch: return "PATCH";
-    case Method::kDelete: return "DELETE";
-    case Method::kOptions: return "OPTIONS";
-    case Method::kOther: return "OTHER";
+    case Method::kGet:
+      return "GET";
+    case Method::kHead:
+      return "HEAD";
+    case Method::kPost:
+      return "POST";
+    case Method::kPut:
+      return "PUT";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kOptions:
+      return "OPTIONS";
+    case Method::kOther:
+      return "OTHER";
   }
   return "OTHER";
 }
@@ -62,7 +70,8 @@ Result<nlohmann::json> Request::JsonBody() const {
   std::string media(ct.value_or(""));
   for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ct && media.find("json") == std::string::npos) {
-    return Status::InvalidArgument(fmt::format("expected a JSON body (Content-Type: application/json), got '{}'", *ct));
+    return Status::InvalidArgument(
+        fmt::format("expected a JSON body (Content-Type: application/json), got '{}'", *ct));
   }
   if (body.empty()) return Status::InvalidArgument("request body is empty; expected a JSON object");
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -87,19 +96,32 @@ Response Response::NoContent() {
 
 int HttpStatusFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return 200;
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kAlreadyExists: return 409;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kFailedPrecondition: return 409;
-    case ErrorCode::kPayloadTooLarge: return 413;
-    case ErrorCode::kTooManyRequests: return 429;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kDataLoss: return 500;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kOk:
+      return 200;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kFailedPrecondition:
+      return 409;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kTooManyRequests:
+      return 429;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kDataLoss:
+      return 500;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -107,19 +129,32 @@ int HttpStatusFor(ErrorCode code) {
 namespace {
 std::string_view TitleFor(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return "Invalid request";
-    case ErrorCode::kUnauthenticated: return "Authentication required";
-    case ErrorCode::kPermissionDenied: return "Permission denied";
-    case ErrorCode::kNotFound: return "Not found";
-    case ErrorCode::kAlreadyExists: return "Already exists";
-    case ErrorCode::kConflict: return "Conflict";
-    case ErrorCode::kFailedPrecondition: return "Not allowed in the current state";
-    case ErrorCode::kPayloadTooLarge: return "Payload too large";
-    case ErrorCode::kTooManyRequests: return "Too many requests";
-    case ErrorCode::kUnavailable: return "Service unavailable";
-    case ErrorCode::kDataLoss: return "Data integrity error";
-    case ErrorCode::kInternal: return "Internal server error";
-    case ErrorCode::kOk: return "OK";
+    case ErrorCode::kInvalidArgument:
+      return "Invalid request";
+    case ErrorCode::kUnauthenticated:
+      return "Authentication required";
+    case ErrorCode::kPermissionDenied:
+      return "Permission denied";
+    case ErrorCode::kNotFound:
+      return "Not found";
+    case ErrorCode::kAlreadyExists:
+      return "Already exists";
+    case ErrorCode::kConflict:
+      return "Conflict";
+    case ErrorCode::kFailedPrecondition:
+      return "Not allowed in the current state";
+    case ErrorCode::kPayloadTooLarge:
+      return "Payload too large";
+    case ErrorCode::kTooManyRequests:
+      return "Too many requests";
+    case ErrorCode::kUnavailable:
+      return "Service unavailable";
+    case ErrorCode::kDataLoss:
+      return "Data integrity error";
+    case ErrorCode::kInternal:
+      return "Internal server error";
+    case ErrorCode::kOk:
+      return "OK";
   }
   return "Error";
 }

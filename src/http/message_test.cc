@@ -1,11 +1,11 @@
 #include "http/message.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace stm::http {
 namespace {
@@ -60,8 +60,9 @@ TEST(PercentDecodeTest, MalformedEscapesAreKeptLiterallyAndReported) {
     const char* in;
     const char* out;
   };
-  for (const Case& c : {Case{"%", "%"}, Case{"%4", "%4"}, Case{"a%", "a%"}, Case{"%zz", "%zz"}, Case{"%g1x", "%g1x"},
-                        Case{"%4g", "%4g"}, Case{"100%", "100%"}, Case{"%%41", "%A"}, Case{"ok%2", "ok%2"}}) {
+  for (const Case& c :
+       {Case{"%", "%"}, Case{"%4", "%4"}, Case{"a%", "a%"}, Case{"%zz", "%zz"}, Case{"%g1x", "%g1x"},
+        Case{"%4g", "%4g"}, Case{"100%", "100%"}, Case{"%%41", "%A"}, Case{"ok%2", "ok%2"}}) {
     std::string out;
     EXPECT_FALSE(PercentDecode(c.in, &out, false)) << c.in;
     EXPECT_EQ(out, c.out) << c.in;
@@ -104,7 +105,8 @@ TEST(ParseQueryTest, EncodedSeparatorsAreData) {
 }
 
 TEST(ParseQueryTest, MalformedEscapesAreKeptLiterally) {
-  EXPECT_THAT(ParseQuery("q=100%&r=%zz&s=%4"), ElementsAre(Pair("q", "100%"), Pair("r", "%zz"), Pair("s", "%4")));
+  EXPECT_THAT(ParseQuery("q=100%&r=%zz&s=%4"),
+              ElementsAre(Pair("q", "100%"), Pair("r", "%zz"), Pair("s", "%4")));
 }
 
 // ---- Request helpers ------------------------------------------------------------------------------------
@@ -157,7 +159,8 @@ TEST(RequestJsonBodyTest, MediaTypeIsCaseInsensitive) {
 }
 
 TEST(RequestJsonBodyTest, WrongContentTypeIsInvalidArgument) {
-  for (const char* ct : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+  for (const char* ct :
+       {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
     auto r = JsonRequest(R"({"a": 1})", std::string(ct));
     auto doc = r.JsonBody();
     ASSERT_FALSE(doc.ok()) << ct;
@@ -257,10 +260,11 @@ TEST(ProblemTest, ClientErrorCarriesAllFields) {
 }
 
 TEST(ProblemTest, StatusFieldMatchesResponseStatusForEveryCode) {
-  for (ErrorCode c : {ErrorCode::kInvalidArgument, ErrorCode::kUnauthenticated, ErrorCode::kPermissionDenied,
-                      ErrorCode::kNotFound, ErrorCode::kAlreadyExists, ErrorCode::kConflict,
-                      ErrorCode::kFailedPrecondition, ErrorCode::kPayloadTooLarge, ErrorCode::kTooManyRequests,
-                      ErrorCode::kUnavailable, ErrorCode::kDataLoss, ErrorCode::kInternal}) {
+  for (ErrorCode c :
+       {ErrorCode::kInvalidArgument, ErrorCode::kUnauthenticated, ErrorCode::kPermissionDenied,
+        ErrorCode::kNotFound, ErrorCode::kAlreadyExists, ErrorCode::kConflict, ErrorCode::kFailedPrecondition,
+        ErrorCode::kPayloadTooLarge, ErrorCode::kTooManyRequests, ErrorCode::kUnavailable,
+        ErrorCode::kDataLoss, ErrorCode::kInternal}) {
     Response r = Problem(Status(c, "m"), "rid");
     auto body = ProblemBody(r);
     EXPECT_EQ(r.status, HttpStatusFor(c));

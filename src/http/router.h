@@ -17,9 +17,9 @@ class Router {
   void Add(Method method, std::string pattern, Handler handler);
 
   struct Match {
-    const Handler* handler = nullptr;   // null when nothing matched
-    bool path_known = false;            // the path exists for another method (405)
-    std::vector<std::string> allowed;   // methods allowed on that path
+    const Handler* handler = nullptr;  // null when nothing matched
+    bool path_known = false;           // the path exists for another method (405)
+    std::vector<std::string> allowed;  // methods allowed on that path
   };
   // Fills request.path_params on a match.
   Match Find(Request& request) const;

@@ -1,9 +1,9 @@
 #include "http/router.h"
 
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace stm::http {
 namespace {
@@ -82,7 +82,8 @@ TEST_F(RouterTest, ExtractsSeveralParametersAndParamFollowedByLiteral) {
 }
 
 TEST_F(RouterTest, ParamMatchesExactlyOneSegment) {
-  for (const char* path : {"/v1/users/1/2", "/v1/api-keys/9", "/v1/api-keys/9/revoke/now", "/v1/orgs/7/users"}) {
+  for (const char* path :
+       {"/v1/users/1/2", "/v1/api-keys/9", "/v1/api-keys/9/revoke/now", "/v1/orgs/7/users"}) {
     Request req = Req(Method::kGet, path);
     auto m = router_.Find(req);
     EXPECT_EQ(m.handler, nullptr) << path;
@@ -91,7 +92,8 @@ TEST_F(RouterTest, ParamMatchesExactlyOneSegment) {
 }
 
 TEST_F(RouterTest, LiteralSegmentsMustMatchExactly) {
-  for (const char* path : {"/v1/api-keys/9/delete", "/v2/users", "/v1/Users", "/v1/userss", "/healthz2", "/"}) {
+  for (const char* path :
+       {"/v1/api-keys/9/delete", "/v2/users", "/v1/Users", "/v1/userss", "/healthz2", "/"}) {
     Request req = Req(Method::kPost, path);
     auto m = router_.Find(req);
     EXPECT_EQ(m.handler, nullptr) << path;

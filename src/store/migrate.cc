@@ -16,8 +16,9 @@ constexpr std::string_view kBookkeeping =
 Result<std::vector<AppliedMigration>> AppliedMigrations(Database& db) {
   STM_ASSIGN_OR_RETURN(auto tx, db.Begin(TxMode::kWrite));
   STM_RETURN_IF_ERROR(tx->ExecScript(kBookkeeping));
-  STM_ASSIGN_OR_RETURN(auto rows,
-                       tx->Query("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version"));
+  STM_ASSIGN_OR_RETURN(
+      auto rows,
+      tx->Query("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version"));
   STM_RETURN_IF_ERROR(tx->Commit());
   std::vector<AppliedMigration> out;
   for (const auto& r : rows) {
@@ -34,8 +35,9 @@ Result<std::vector<int>> Migrate(Database& db, const std::vector<Migration>& mig
       if (m.version == a.version) known = &m;
     }
     if (!known) {
-      return Status::FailedPrecondition(fmt::format(
-          "database has migration {} ({}) which this build does not know; use a newer stm", a.version, a.name));
+      return Status::FailedPrecondition(
+          fmt::format("database has migration {} ({}) which this build does not know; use a newer stm",
+                      a.version, a.name));
     }
     std::string checksum = Sha256Hex(known->sql);
     if (checksum != a.checksum) {
@@ -50,7 +52,8 @@ Result<std::vector<int>> Migrate(Database& db, const std::vector<Migration>& mig
   for (const auto& m : migrations) {
     if (m.version <= last) continue;
     STM_ASSIGN_OR_RETURN(auto tx, db.Begin(TxMode::kWrite));
-    STM_RETURN_IF_ERROR(tx->ExecScript(m.sql).WithContext(fmt::format("migration {} ({})", m.version, m.name)));
+    STM_RETURN_IF_ERROR(
+        tx->ExecScript(m.sql).WithContext(fmt::format("migration {} ({})", m.version, m.name)));
     STM_RETURN_IF_ERROR(tx->Exec("INSERT INTO schema_migrations (version, name, checksum, applied_at) "
                                  "VALUES (?, ?, ?, ?)",
                                  {int64_t{m.version}, m.name, Sha256Hex(m.sql), ToUnixMicros(clock.Now())})

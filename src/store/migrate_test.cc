@@ -1,13 +1,13 @@
 #include "store/migrate.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "common/crypto.h"
 #include "store/sqlite_db.h"
@@ -27,8 +27,8 @@ class MigrateTest : public ::testing::Test {
   void SetUp() override {
     static std::atomic<int> counter{0};
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("stm_migrate_test_" + std::to_string(::getpid()) + "_" + info->name() + "_" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() / ("stm_migrate_test_" + std::to_string(::getpid()) + "_" +
+                                        info->name() + "_" + std::to_string(counter++));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     Reopen();
@@ -50,7 +50,8 @@ class MigrateTest : public ::testing::Test {
   bool TableExists(const std::string& name) {
     auto tx = db_->Begin(TxMode::kRead);
     EXPECT_TRUE(tx.ok());
-    auto row = (*tx)->QueryOne("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", {name});
+    auto row =
+        (*tx)->QueryOne("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", {name});
     EXPECT_TRUE(row.ok()) << row.status().ToString();
     return row.ok() && *row && (*row)->Int(0) == 1;
   }
@@ -102,8 +103,8 @@ TEST_F(MigrateTest, FreshDatabaseGetsEveryProjectMigration) {
     EXPECT_EQ((*applied)[i].checksum, Sha256Hex(ms[i].sql));
     EXPECT_EQ((*applied)[i].applied_at, clock_.Now());
   }
-  for (const char* table : {"organisations", "users", "sessions", "api_keys", "login_failures", "audit_events",
-                            "audit_head", "schema_migrations"}) {
+  for (const char* table : {"organisations", "users", "sessions", "api_keys", "login_failures",
+                            "audit_events", "audit_head", "schema_migrations"}) {
     EXPECT_TRUE(TableExists(table)) << table;
   }
 }

@@ -1,11 +1,10 @@
 #include "store/sqlite_db.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <filesystem>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 namespace stm::store {
 
@@ -22,7 +21,8 @@ class SqliteConnection {
   Status Error(int rc, std::string_view what) const {
     std::string msg = fmt::format("{}: {}", what, sqlite3_errmsg(db_));
     int primary = rc & 0xff;
-    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) return Status::AlreadyExists(msg);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+      return Status::AlreadyExists(msg);
     if (primary == SQLITE_CONSTRAINT) return Status::FailedPrecondition(msg);
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return Status::Unavailable(msg);
     if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status::DataLoss(msg);
@@ -37,8 +37,8 @@ class SqliteConnection {
       return it->second;
     }
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                                nullptr);
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                &stmt, nullptr);
     if (rc != SQLITE_OK) return Error(rc, fmt::format("preparing SQL [{}]", sql));
     cache_.emplace(std::string(sql), stmt);
     return stmt;
@@ -46,8 +46,8 @@ class SqliteConnection {
 
   Status Bind(sqlite3_stmt* stmt, const Params& params) {
     if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
-      return Status::Internal(fmt::format("SQL expects {} parameters, got {}", sqlite3_bind_parameter_count(stmt),
-                                          params.size()));
+      return Status::Internal(fmt::format("SQL expects {} parameters, got {}",
+                                          sqlite3_bind_parameter_count(stmt), params.size()));
     }
     for (size_t i = 0; i < params.size(); ++i) {
       int idx = static_cast<int>(i) + 1;
@@ -83,9 +83,15 @@ class SqliteConnection {
       values.reserve(n);
       for (int c = 0; c < n; ++c) {
         switch (sqlite3_column_type(stmt, c)) {
-          case SQLITE_INTEGER: values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c))); break;
-          case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(stmt, c)); break;
-          case SQLITE_NULL: values.emplace_back(std::monostate{}); break;
+          case SQLITE_INTEGER:
+            values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, c)));
+            break;
+          case SQLITE_FLOAT:
+            values.emplace_back(sqlite3_column_double(stmt, c));
+            break;
+          case SQLITE_NULL:
+            values.emplace_back(std::monostate{});
+            break;
           default: {
             const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
             values.emplace_back(std::string(p ? p : "", sqlite3_column_bytes(stmt, c)));
@@ -191,11 +197,13 @@ SqliteDatabase::~SqliteDatabase() { Close(); }
 
 Result<std::unique_ptr<SqliteConnection>> SqliteDatabase::OpenConnection(bool read_only) {
   sqlite3* handle = nullptr;
-  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int flags =
+      SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(options_.path.c_str(), &handle, flags, nullptr);
   auto conn = std::make_unique<SqliteConnection>(handle);
   if (rc != SQLITE_OK) {
-    return Status::Unavailable(fmt::format("cannot open database '{}': {}", options_.path, sqlite3_errstr(rc)));
+    return Status::Unavailable(
+        fmt::format("cannot open database '{}': {}", options_.path, sqlite3_errstr(rc)));
   }
   sqlite3_extended_result_codes(handle, 1);
   sqlite3_busy_timeout(handle, options_.busy_timeout_ms);

@@ -13,9 +13,9 @@
 namespace stm::store {
 
 struct SqliteOptions {
-  std::string path;             // database file; parent directory is created if missing
-  int busy_timeout_ms = 5000;   // wait for locks held by other processes
-  int max_readers = 8;          // read connections kept open
+  std::string path;            // database file; parent directory is created if missing
+  int busy_timeout_ms = 5000;  // wait for locks held by other processes
+  int max_readers = 8;         // read connections kept open
 };
 
 class SqliteConnection;

@@ -1,17 +1,18 @@
 #include "store/sqlite_db.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <string>
+#include <mutex>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <unistd.h>
 
 namespace stm::store {
 namespace {
@@ -24,8 +25,8 @@ class SqliteDbTest : public ::testing::Test {
   void SetUp() override {
     static std::atomic<int> counter{0};
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("stm_sqlite_test_" + std::to_string(::getpid()) + "_" + info->name() + "_" + std::to_string(counter++));
+    dir_ = fs::temp_directory_path() / ("stm_sqlite_test_" + std::to_string(::getpid()) + "_" + info->name() +
+                                        "_" + std::to_string(counter++));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     auto db = SqliteDatabase::Open({(dir_ / "test.db").string()});
@@ -407,6 +408,8 @@ TEST_F(SqliteDbTest, ConcurrentReadersAndWriter) {
   std::atomic<bool> stop{false};
   std::atomic<int> reader_errors{0};
   std::atomic<int> reads{0};
+  std::mutex error_mu;
+  std::string first_error;
   std::vector<std::thread> readers;
   for (int i = 0; i < 2; ++i) {
     readers.emplace_back([&] {
@@ -419,7 +422,10 @@ TEST_F(SqliteDbTest, ConcurrentReadersAndWriter) {
         }
         auto row = (*tx)->QueryOne("SELECT n FROM counter WHERE id = 1");
         if (!row.ok() || !*row) {
-          ++reader_errors;
+          if (reader_errors++ == 0) {
+            std::lock_guard lock(error_mu);
+            first_error = row.status().ToString();
+          }
           continue;
         }
         int64_t n = (*row)->Int(0);
@@ -429,6 +435,8 @@ TEST_F(SqliteDbTest, ConcurrentReadersAndWriter) {
       }
     });
   }
+  // Let the readers get going first: on a loaded machine the writes could otherwise finish before any read.
+  for (int i = 0; i < 500 && reads.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   for (int i = 0; i < 100; ++i) {
     auto tx = Begin(TxMode::kWrite);
     ASSERT_TRUE(tx->Exec("UPDATE counter SET n = n + 1 WHERE id = 1").ok());
@@ -436,7 +444,7 @@ TEST_F(SqliteDbTest, ConcurrentReadersAndWriter) {
   }
   stop = true;
   for (auto& t : readers) t.join();
-  EXPECT_EQ(reader_errors.load(), 0);
+  EXPECT_EQ(reader_errors.load(), 0) << first_error;
   EXPECT_GT(reads.load(), 0);
   auto r = Begin(TxMode::kRead);
   EXPECT_EQ(CounterIn(*r), 100);
@@ -501,7 +509,9 @@ TEST_F(SqliteDbTest, BackupCompletesWhileWritesContinue) {
   {
     auto tx = Begin(TxMode::kWrite);
     for (int i = 0; i < 1500; ++i) {
-      ASSERT_TRUE(tx->Exec("INSERT INTO parent (name) VALUES (?)", {std::to_string(i) + std::string(4000, 'x')}).ok());
+      ASSERT_TRUE(
+          tx->Exec("INSERT INTO parent (name) VALUES (?)", {std::to_string(i) + std::string(4000, 'x')})
+              .ok());
     }
     ASSERT_TRUE(tx->Commit().ok());
   }
