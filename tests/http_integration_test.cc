@@ -281,6 +281,32 @@ TEST_F(HttpApiTest, ConnectionLimitRefusesExtraConnections) {
   EXPECT_TRUE(served);
 }
 
+TEST_F(HttpApiTest, SlowSenderIsCutOffButIdleKeepAliveSurvives) {
+  StartServer([](Config& c) {
+    c.read_timeout_ms = 300;
+    c.idle_timeout_ms = 5000;
+  });
+  // Idle between requests for longer than the read deadline: still served.
+  HttpClient keep(app_->port());
+  EXPECT_EQ(keep.Get("/healthz").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(keep.Get("/healthz").status, 200);
+
+  // A request that never finishes its header is dropped after the read deadline.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket sock(ioc);
+  sock.connect({boost::asio::ip::make_address("127.0.0.1"), app_->port()});
+  boost::asio::write(sock, boost::asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n")));
+  auto started = std::chrono::steady_clock::now();
+  char byte;
+  boost::system::error_code ec;
+  sock.read_some(boost::asio::buffer(&byte, 1), ec);  // blocks until the server closes
+  auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(ec) << "server answered an unfinished request";
+  EXPECT_LT(waited, std::chrono::seconds(3));
+  EXPECT_GE(waited, std::chrono::milliseconds(250));
+}
+
 TEST_F(HttpApiTest, OpenApiDescribesEveryRoute) {
   auto r = client_->Get("/v1/openapi.json");
   ASSERT_EQ(r.status, 200);

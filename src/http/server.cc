@@ -186,11 +186,18 @@ struct ServerAccess {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(s.options_.max_header_bytes);
       parser.body_limit(s.options_.max_body_bytes);
-      stream.expires_after(s.options_.idle_timeout);
-      co_await bhttp::async_read_header(stream, buffer, parser,
-                                        asio::redirect_error(asio::use_awaitable, ec));
-      if (!ec && !parser.is_done()) {
+      if (buffer.size() == 0) {
+        // Between requests a keep-alive connection may idle; once a request starts, the (shorter) read
+        // deadline covers header and body together, so a slow sender cannot hold a connection.
+        stream.expires_after(s.options_.idle_timeout);
+        size_t n = co_await stream.async_read_some(buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+        buffer.commit(n);
+      }
+      if (!ec) {
         stream.expires_after(s.options_.read_timeout);
+        co_await bhttp::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (!ec && !parser.is_done()) {
         co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
       }
       if (ec) {
