@@ -9,7 +9,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian 12 packages the build, tests and benchmarks need.
 DEB_PACKAGES := g++ cmake make pkg-config libboost-dev libboost-system-dev nlohmann-json3-dev libsimdjson-dev \
   libsqlite3-dev sqlite3 libpqxx-dev libicu-dev libsodium-dev libpugixml-dev libcli11-dev libspdlog-dev \
-  libfmt-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev wrk curl python3
+  libfmt-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev wrk curl python3 \
+  zlib1g-dev libzip-dev iso-codes
 
 .PHONY: deps build build-test run test bench format clean
 

@@ -84,10 +84,8 @@ Result<Response> Logout(const Deps& d, Request& req, const Caller& c) {
 Result<Response> Me(const Deps&, Request&, const Caller& c) {
   const auto& p = c.who();
   Json perms = Json::array();
-  for (auto perm :
-       {Permission::kManageOrganisations, Permission::kViewOrganisations, Permission::kManageUsers,
-        Permission::kViewUsers, Permission::kManageApiKeys, Permission::kReadAudit}) {
-    if (p.Can(perm)) perms.push_back(auth::PermissionName(perm));
+  for (auto perm : auth::AllPermissions()) {
+    if (perm != Permission::kAuthenticated && p.Can(perm)) perms.push_back(auth::PermissionName(perm));
   }
   Json org = p.organisation ? auth::ToJson(*p.organisation) : Json(nullptr);
   return Response::Json(200, {{"id", p.user_id.value()},

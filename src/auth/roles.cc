@@ -35,14 +35,22 @@ struct Grant {
 const std::array<Grant, 8> kGrants = {{
     {Role::kAdministrator,
      {P::kAuthenticated, P::kManageOrganisations, P::kViewOrganisations, P::kManageUsers, P::kViewUsers,
-      P::kManageApiKeys, P::kReadAudit}},
-    {Role::kLicensingOfficer, {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers}},
-    {Role::kSeniorLicensingOfficer, {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers}},
-    {Role::kReferralOfficer, {P::kAuthenticated, P::kViewOrganisations}},
-    {Role::kCustomsOfficer, {P::kAuthenticated, P::kViewOrganisations}},
-    {Role::kAuditor, {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kReadAudit}},
-    {Role::kExporterAdmin, {P::kAuthenticated, P::kViewOrganisations, P::kManageUsers, P::kViewUsers}},
-    {Role::kExporterUser, {P::kAuthenticated, P::kViewOrganisations}},
+      P::kManageApiKeys, P::kReadAudit, P::kScreen, P::kViewLists, P::kImportLists, P::kViewAlerts,
+      P::kDecideAlerts}},
+    {Role::kLicensingOfficer,
+     {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kScreen, P::kViewLists, P::kViewAlerts,
+      P::kDecideAlerts}},
+    {Role::kSeniorLicensingOfficer,
+     {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kScreen, P::kViewLists, P::kViewAlerts,
+      P::kDecideAlerts}},
+    {Role::kReferralOfficer, {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists}},
+    {Role::kCustomsOfficer, {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists}},
+    {Role::kAuditor,
+     {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kReadAudit, P::kViewLists, P::kViewAlerts}},
+    {Role::kExporterAdmin,
+     {P::kAuthenticated, P::kViewOrganisations, P::kManageUsers, P::kViewUsers, P::kScreen, P::kViewLists,
+      P::kViewAlerts}},
+    {Role::kExporterUser, {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kViewAlerts}},
 }};
 
 }  // namespace
@@ -83,8 +91,26 @@ std::string_view PermissionName(Permission p) {
       return "manage_api_keys";
     case P::kReadAudit:
       return "read_audit";
+    case P::kScreen:
+      return "screen";
+    case P::kViewLists:
+      return "view_lists";
+    case P::kImportLists:
+      return "import_lists";
+    case P::kViewAlerts:
+      return "view_alerts";
+    case P::kDecideAlerts:
+      return "decide_alerts";
   }
   return "unknown";
+}
+
+const std::vector<Permission>& AllPermissions() {
+  static const std::vector<Permission> kAll = {
+      P::kAuthenticated, P::kManageOrganisations, P::kViewOrganisations, P::kManageUsers, P::kViewUsers,
+      P::kManageApiKeys, P::kReadAudit,          P::kScreen,            P::kViewLists,   P::kImportLists,
+      P::kViewAlerts,    P::kDecideAlerts};
+  return kAll;
 }
 
 bool RoleHas(Role role, Permission permission) {

@@ -27,12 +27,18 @@ enum class Permission {
   kViewUsers,            // read users (exporter administrators: only their organisation's)
   kManageApiKeys,        // issue and revoke system API keys
   kReadAudit,            // read the audit trail
+  kScreen,               // screen parties against restricted-party lists
+  kViewLists,            // see list versions and import reports
+  kImportLists,          // import new list versions
+  kViewAlerts,           // see screening alerts (exporters: only their own parties')
+  kDecideAlerts,         // record a hit as true match or false positive
 };
 
 std::string_view RoleName(Role r);
 std::optional<Role> ParseRole(std::string_view name);
 std::vector<std::string> AllRoleNames();
 std::string_view PermissionName(Permission p);
+const std::vector<Permission>& AllPermissions();
 
 bool RoleHas(Role role, Permission permission);
 // Exporter-side roles see only their own organisation's data.

@@ -71,6 +71,63 @@ CREATE TABLE audit_head (
 ALTER TABLE login_failures ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX login_failures_updated ON login_failures(updated_at);
 )sql"},
+      {4, "restricted-party list versions, content-addressed entities, monitored parties, alerts", R"sql(
+CREATE TABLE list_versions (
+  id INTEGER PRIMARY KEY,
+  list TEXT NOT NULL,
+  version TEXT NOT NULL,
+  format TEXT NOT NULL,
+  source TEXT NOT NULL,
+  imported_at INTEGER NOT NULL,
+  imported_by TEXT NOT NULL,
+  entity_count INTEGER NOT NULL,
+  added INTEGER NOT NULL,
+  removed INTEGER NOT NULL,
+  changed INTEGER NOT NULL,
+  report TEXT NOT NULL,
+  is_current INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX list_versions_list ON list_versions(list, id);
+CREATE TABLE entity_bodies (
+  digest TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
+CREATE TABLE list_version_entities (
+  version_id INTEGER NOT NULL REFERENCES list_versions(id),
+  source_id TEXT NOT NULL,
+  digest TEXT NOT NULL REFERENCES entity_bodies(digest),
+  PRIMARY KEY (version_id, source_id)
+);
+CREATE TABLE screening_parties (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER REFERENCES organisations(id),
+  reference TEXT NOT NULL,
+  name TEXT NOT NULL,
+  schema TEXT NOT NULL,
+  country TEXT NOT NULL,
+  birth_date TEXT NOT NULL,
+  identifiers TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE TABLE screening_alerts (
+  id INTEGER PRIMARY KEY,
+  party_id INTEGER NOT NULL REFERENCES screening_parties(id),
+  list TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  entity_digest TEXT NOT NULL,
+  entity_name TEXT NOT NULL,
+  score REAL NOT NULL,
+  explanation TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open', 'true_match', 'false_positive')),
+  reason TEXT NOT NULL DEFAULT '',
+  decided_by TEXT,
+  decided_at INTEGER,
+  created_at INTEGER NOT NULL,
+  UNIQUE (party_id, list, source_id, entity_digest)
+);
+CREATE INDEX screening_alerts_status ON screening_alerts(status, id);
+)sql"},
   };
   static const std::vector<Migration> kNone;
   return dialect == "sqlite" ? kSqlite : kNone;
