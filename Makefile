@@ -12,10 +12,20 @@ DEB_PACKAGES := g++ cmake make pkg-config libboost-dev libboost-system-dev nlohm
   libfmt-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libbenchmark-dev wrk curl python3 \
   zlib1g-dev libzip-dev iso-codes
 
-.PHONY: deps build build-test run test bench format clean
+# Only the benchmarks need these (a private PostgreSQL cluster for the pg_trgm comparison).
+BENCH_PACKAGES := postgresql postgresql-contrib
+
+.PHONY: deps bench-deps build build-test run test bench bench-screening format clean
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing missing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+bench-deps: deps
+	@missing=$$(for p in $(BENCH_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing missing Debian packages:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -41,6 +51,10 @@ test: build-test
 
 bench: build
 	bash bench/http_bench.sh $(RELEASE_DIR)
+
+# Screening latency, throughput, recall and alerts, side by side with PostgreSQL pg_trgm.
+bench-screening: build bench-deps
+	bash bench/screening_vs_pg_trgm.sh $(RELEASE_DIR)
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "api/routes.h"
+#include "screening/importers.h"
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
 
@@ -46,8 +49,10 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   auth_options.principal_cache_ttl = std::chrono::milliseconds(cfg.auth_cache_ms);
   app->auth_ = std::make_unique<auth::AuthService>(*app->db_, *app->options_.clock, *app->options_.random,
                                                    auth_options);
-  Deps deps{app->db_.get(), app->options_.clock, app->auth_.get(),
-            [a = app.get()] { return a->ready_.load(); }};
+  app->screening_ = std::make_unique<screening::ScreeningService>(*app->db_, *app->options_.clock);
+  STM_RETURN_IF_ERROR(app->screening_->LoadFromStore().WithContext("loading the restricted-party lists"));
+  Deps deps{app->db_.get(),        app->options_.clock, app->auth_.get(), app->screening_.get(),
+            ResolveDataDir(cfg), [a = app.get()] { return a->ready_.load(); }};
   RegisterRoutes(app->router_, deps);
 
   http::ServerOptions so;
@@ -82,6 +87,18 @@ Result<std::optional<std::string>> App::BootstrapAdmin(const std::optional<std::
       auth_->CreateUser(ctx, {"admin", "First administrator", auth::Role::kAdministrator, org_id, pw})
           .status());
   return std::optional<std::string>(password ? std::string() : pw);
+}
+
+Result<int> App::LoadDefaultLists(const std::string& data_dir) {
+  if (data_dir.empty()) return 0;
+  STM_ASSIGN_OR_RETURN(auto versions, screening_->Versions(std::nullopt));
+  std::string dir = data_dir + "/sanctions";
+  std::error_code ec;
+  if (!versions.empty() || !std::filesystem::is_directory(dir, ec)) return 0;
+  STM_ASSIGN_OR_RETURN(auto lists, screening::ImportDirectory(dir));
+  int n = static_cast<int>(lists.size());
+  STM_RETURN_IF_ERROR(screening_->Import({"system", "-"}, std::move(lists), dir).status());
+  return n;
 }
 
 Status App::Start() {

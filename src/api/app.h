@@ -13,6 +13,7 @@
 #include "common/crypto.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "screening/service.h"
 #include "store/db.h"
 
 namespace stm::api {
@@ -39,6 +40,10 @@ class App {
   // and the generated password otherwise (to print once).
   Result<std::optional<std::string>> BootstrapAdmin(const std::optional<std::string>& password);
 
+  // On a database with no restricted-party lists yet, imports every list file under
+  // `data_dir`/sanctions (the default reference data). Returns how many lists were imported.
+  Result<int> LoadDefaultLists(const std::string& data_dir);
+
   Status Start();         // starts serving; returns once listening
   uint16_t port() const;  // after Start
   void Shutdown();        // graceful; idempotent
@@ -46,6 +51,7 @@ class App {
 
   store::Database& db() { return *db_; }
   auth::AuthService& auth() { return *auth_; }
+  screening::ScreeningService& screening() { return *screening_; }
   const Config& config() const { return options_.config; }
 
  private:
@@ -55,6 +61,7 @@ class App {
   std::unique_ptr<Random> owned_random_;
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<auth::AuthService> auth_;
+  std::unique_ptr<screening::ScreeningService> screening_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> ready_{false};

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "api/handlers.h"
 #include "api/json_fields.h"
 #include "audit/audit.h"
 #include "common/text.h"
@@ -274,6 +275,16 @@ const std::vector<Route>& Routes() {
       {Method::kGet, "/v1/audit", Permission::kReadAudit, "Audit events, optionally for one target",
        &ReadAudit},
       {Method::kGet, "/v1/openapi.json", std::nullopt, "This API's OpenAPI description", &OpenApi},
+      {Method::kPost, "/v1/screen", Permission::kScreen,
+       "Screen parties against the restricted-party lists (optionally keep them monitored)", &Screen},
+      {Method::kGet, "/v1/lists", Permission::kViewLists, "List versions with counts, deltas and import reports",
+       &ListLists},
+      {Method::kPost, "/v1/lists/{list}/import", Permission::kImportLists,
+       "Import a new version of a list from a file in the data directory", &ImportList},
+      {Method::kGet, "/v1/screening/alerts", Permission::kViewAlerts, "Screening alerts on monitored parties",
+       &ListAlerts},
+      {Method::kPost, "/v1/screening/alerts/{id}/decision", Permission::kDecideAlerts,
+       "Record an alert as true match or false positive, with a reason", &DecideAlert},
   };
   return kRoutes;
 }

@@ -9,6 +9,7 @@
 #include "auth/auth_service.h"
 #include "common/clock.h"
 #include "http/router.h"
+#include "screening/service.h"
 #include "store/db.h"
 
 namespace stm::api {
@@ -17,6 +18,8 @@ struct Deps {
   store::Database* db;
   const Clock* clock;
   auth::AuthService* auth;
+  screening::ScreeningService* screening;
+  std::string data_dir;         // reference data directory (list files are imported only from inside it)
   std::function<bool()> ready;  // false while starting or shutting down
 };
 

@@ -12,6 +12,7 @@
 
 #include "api/app.h"
 #include "audit/audit.h"
+#include "cli/screening_commands.h"
 #include "common/config.h"
 #include "common/log.h"
 #include "store/migrate.h"
@@ -97,6 +98,9 @@ int Serve(const CommonFlags& flags) {
   }
   std::string data_dir = stm::ResolveDataDir(*config);
   spdlog::info("reference data directory: {}", data_dir.empty() ? "(none found)" : data_dir);
+  auto loaded = (*app)->LoadDefaultLists(data_dir);
+  if (!loaded.ok()) return Fail(loaded.status().WithContext("loading the default restricted-party lists"));
+  if (*loaded > 0) std::cout << "Imported " << *loaded << " restricted-party lists from " << data_dir << "/sanctions\n";
   if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
   std::cout << fmt::format("stm {} serving on http://{}:{} (database {})", STM_VERSION,
                            config->listen.substr(0, config->listen.rfind(':')), (*app)->port(), config->db)
@@ -164,6 +168,32 @@ int main(int argc, char** argv) {
       audit->add_subcommand("verify", "Walk the hash chain; non-zero exit naming the first broken event");
   AddCommonFlags(verify, &flags, false);
 
+  stm::cli::ScreenArgs screen_args;
+  auto* screen = cli.add_subcommand("screen", "Screen the parties of a CSV file against the lists in a directory");
+  screen->add_option("--lists", screen_args.lists_dir, "directory laid out like shared/data/sanctions")->required();
+  screen->add_option("--input", screen_args.input, "CSV with a header: id,name[,schema,birth_date,country,identifier]")
+      ->required();
+  screen->add_option("--output", screen_args.output, "JSON Lines output, one line per input row")->required();
+  screen->add_option("--threshold", screen_args.threshold, "minimum score in [0,1] (default: the engine's)")
+      ->check(CLI::Range(0.0, 1.0));
+  screen->add_option("--limit", screen_args.limit, "matches per row (default 10)")->check(CLI::Range(1, 1000));
+
+  std::string compare_in, compare_out;
+  auto* compare = cli.add_subcommand("compare-names", "Score name pairs (CSV id,schema,name1,name2 -> id,score,match)");
+  compare->add_option("--input", compare_in, "CSV with id,schema,name1,name2")->required();
+  compare->add_option("--output", compare_out, "CSV id,score,match")->required();
+
+  auto* lists = cli.add_subcommand("lists", "Restricted-party list versions");
+  lists->require_subcommand(1);
+  std::string lists_dir;
+  auto* lists_import = lists->add_subcommand("import", "Import every list file under DIR as new versions");
+  AddCommonFlags(lists_import, &flags, false);
+  lists_import->add_option("DIR", lists_dir, "directory laid out like shared/data/sanctions")->required();
+  auto* lists_status = lists->add_subcommand("status", "Current version of every list");
+  AddCommonFlags(lists_status, &flags, false);
+  auto* lists_fetch = lists->add_subcommand("fetch", "Download the lists in list_sources and import them");
+  AddCommonFlags(lists_fetch, &flags, false);
+
   auto* config_cmd = cli.add_subcommand("config", "Configuration");
   config_cmd->require_subcommand(1);
   auto* config_show = config_cmd->add_subcommand("show", "Print the effective configuration");
@@ -172,6 +202,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   if (serve->parsed()) return Serve(flags);
+  if (screen->parsed()) return stm::cli::RunScreen(screen_args);
+  if (compare->parsed()) return stm::cli::RunCompareNames(compare_in, compare_out);
 
   auto config = LoadConfig(flags);
   if (!config.ok()) return Fail(config.status());
@@ -181,6 +213,9 @@ int main(int argc, char** argv) {
   const stm::Clock& clock = stm::SystemClock::Instance();
   stm::audit::Context cli_ctx{"cli", "-"};
 
+  if (lists_import->parsed()) return stm::cli::RunListsImport(*config, lists_dir);
+  if (lists_status->parsed()) return stm::cli::RunListsStatus(*config);
+  if (lists_fetch->parsed()) return stm::cli::RunListsFetch(*config);
   if (config_show->parsed()) {
     for (const auto& [k, v] : config->Entries()) std::cout << k << " = " << v << "\n";
     return 0;

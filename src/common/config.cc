@@ -34,6 +34,7 @@ const std::vector<Field>& Fields() {
       {"login_max_failures", &Config::login_max_failures},
       {"auth_cache_ms", &Config::auth_cache_ms},
       {"shutdown_grace_ms", &Config::shutdown_grace_ms},
+      {"list_sources", &Config::list_sources},
   };
   return kFields;
 }

@@ -33,6 +33,7 @@ struct Config {
   int login_max_failures = 5;           // failures before back-off starts
   int auth_cache_ms = 2000;             // how long a verified token/key is trusted without a store lookup
   int shutdown_grace_ms = 10000;        // time in-flight requests get on SIGTERM
+  std::string list_sources;             // official list downloads: "un=https://...,ofac_sdn=https://..."
 
   // Sets one key from its textual form; names the key and the expected type on error.
   Status Set(std::string_view key, std::string_view value);
