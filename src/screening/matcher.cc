@@ -310,6 +310,7 @@ struct Alignment {
   std::vector<Edge> edges;
   std::vector<uint8_t> q_unmatched, c_unmatched;
   bool conflict = false;
+  bool syllabic = false;  // a Chinese or Korean name: missing syllables cost in full
   bool legal_conflict = false;
   double num = 0, den = 0;
 };
@@ -470,8 +471,25 @@ Alignment Align(Schema schema, const std::vector<ScoreToken>& q, const std::vect
     }
   }
   al.conflict = strong_q && strong_c;
-  for (uint8_t i : al.q_unmatched) den += q[i].weight * OmitFactor(schema, *q[i].tok, al.conflict);
-  for (uint8_t j : al.c_unmatched) den += c[j].weight * OmitFactor(schema, *c[j].tok, al.conflict);
+  // A Chinese or Korean name on either side has a fixed set of syllables: every missing one counts.
+  auto syllabic_name = [](const std::vector<ScoreToken>& t, size_t count) {
+    bool any = false;
+    for (size_t k = 0; k < count; ++k) {
+      const NameToken& tok = *t[k].tok;
+      if (tok.kind != TokenKind::kWord) continue;
+      if (tok.script != TokenScript::kHan && tok.script != TokenScript::kHangul) return false;
+      any = true;
+    }
+    return any;
+  };
+  al.syllabic = syllabic_name(q, m) || syllabic_name(c, n);
+  auto cost = [&](const ScoreToken& t) {
+    float f = OmitFactor(schema, *t.tok, al.conflict);
+    if (al.syllabic && t.tok->kind == TokenKind::kWord) f = std::max(f, 1.0f);
+    return t.weight * f;
+  };
+  for (uint8_t i : al.q_unmatched) den += cost(q[i]);
+  for (uint8_t j : al.c_unmatched) den += cost(c[j]);
   // Conflicting specific legal forms (AG vs GmbH).
   if (!legal_matched) {
     LegalFamily fq = LegalFamily::kNone, fc = LegalFamily::kNone;
@@ -531,9 +549,9 @@ nlohmann::json ExplainAlignment(const Alignment& al, const std::vector<ScoreToke
     nlohmann::json arr = nlohmann::json::array();
     for (uint8_t i : idx) {
       const NameToken& tok = *t[i].tok;
-      nlohmann::json j = {{"token", tok.text},
-                          {"kind", TokenKindName(tok.kind)},
-                          {"cost", Round3(t[i].weight * OmitFactor(schema, tok, al.conflict))}};
+      float f = OmitFactor(schema, tok, al.conflict);
+      if (al.syllabic && tok.kind == TokenKind::kWord) f = std::max(f, 1.0f);
+      nlohmann::json j = {{"token", tok.text}, {"kind", TokenKindName(tok.kind)}, {"cost", Round3(t[i].weight * f)}};
       if (tok.patronymic) j["patronymic"] = true;
       arr.push_back(std::move(j));
     }
@@ -875,7 +893,7 @@ void CountryEvidence(const std::string& q_code, const Entity& e, Evidence& ev) {
     AddEvidence(ev, "country", 0.03, std::move(detail));
   } else {
     detail["detail"] = "no common country";
-    AddEvidence(ev, "country", e.schema == Schema::kPerson ? -0.06 : -0.04, std::move(detail));
+    AddEvidence(ev, "country", e.schema == Schema::kPerson ? -0.1 : -0.06, std::move(detail));
   }
 }
 
@@ -923,9 +941,26 @@ struct ScreeningIndex::Impl {
   std::vector<uint32_t> vocab_term_offsets;  // terms of each vocab entry (its text, then its alternatives)
   std::vector<uint32_t> vocab_term_ids;
 
-  std::unordered_map<std::string, uint32_t> term_ids;
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
+  };
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> term_ids;
   std::vector<std::string> terms;
   std::vector<uint32_t> term_rep;  // representative vocab entry
+  std::vector<std::string> term_spell;  // PhoneticSpelling of each term
+  // What candidate generation needs of a term, in one cache line.
+  struct TermInfo {
+    char spell[26];
+    uint8_t len;  // spelling length; > 26: use term_spell
+    uint8_t abjad : 1;
+    uint8_t syllabic : 1;
+  };
+  std::vector<TermInfo> term_info;
+  std::string_view TermSpell(uint32_t t) const {
+    const TermInfo& ti = term_info[t];
+    return ti.len <= sizeof(ti.spell) ? std::string_view(ti.spell, ti.len) : std::string_view(term_spell[t]);
+  }
   std::vector<uint32_t> post_offsets;
   std::vector<uint32_t> postings;  // name ids per term, ascending
   DeleteTable deletes;  // hash of a deletion of a term's spelling -> terms
@@ -952,7 +987,7 @@ struct ScreeningIndex::Impl {
     return w;
   }
 
-  uint32_t Term(const std::string& text) const {
+  uint32_t Term(std::string_view text) const {
     auto it = term_ids.find(text);
     return it == term_ids.end() ? kNone32 : it->second;
   }
@@ -963,26 +998,18 @@ struct ScreeningIndex::Impl {
 namespace {
 
 struct Scratch {
-  std::vector<float> acc;
-  std::vector<uint32_t> mark;
+  std::vector<float> acc;         // per name: matched query weight so far
+  std::vector<uint64_t> covered;  // per name: which query tokens have contributed
   std::vector<uint32_t> touched;
-  uint32_t stamp = 0;
   std::vector<uint64_t> dels;
   SimCache sims;
 
   void Prepare(size_t n) {
     if (acc.size() < n) {
       acc.assign(n, 0.0f);
-      mark.assign(n, 0);
+      covered.assign(n, 0);
     }
     touched.clear();
-  }
-  uint32_t NextStamp() {
-    if (++stamp == 0) {
-      std::fill(mark.begin(), mark.end(), 0);
-      stamp = 1;
-    }
-    return stamp;
   }
 };
 
@@ -1132,7 +1159,19 @@ std::shared_ptr<const ScreeningIndex> ScreeningIndex::Build(std::vector<Entity> 
     entry.total_weight = w;
   }
 
-  // Deletion neighbourhoods and phonetic keys of the terms.
+  // Spellings, deletion neighbourhoods and phonetic keys of the terms.
+  impl->term_spell.resize(impl->terms.size());
+  impl->term_info.resize(impl->terms.size());
+  for (uint32_t t = 0; t < impl->terms.size(); ++t) {
+    const NameToken& rep = impl->vocab[impl->term_rep[t]];
+    impl->term_spell[t] = PhoneticSpelling(impl->terms[t], IsAbjad(rep.script));
+    Impl::TermInfo& ti = impl->term_info[t];
+    const std::string& sp = impl->term_spell[t];
+    ti.len = static_cast<uint8_t>(std::min<size_t>(sp.size(), 255));
+    std::memcpy(ti.spell, sp.data(), std::min(sp.size(), sizeof(ti.spell)));
+    ti.abjad = IsAbjad(rep.script);
+    ti.syllabic = rep.script == TokenScript::kHan || rep.script == TokenScript::kHangul;
+  }
   {
     std::vector<uint64_t> dels;
     std::vector<std::pair<uint64_t, uint32_t>> pairs;
@@ -1141,7 +1180,7 @@ std::shared_ptr<const ScreeningIndex> ScreeningIndex::Build(std::vector<Entity> 
       const NameToken& rep = impl->vocab[impl->term_rep[t]];
       const std::string& text = impl->terms[t];
       if (IsWeakKind(rep.kind) || rep.kind == TokenKind::kNumber || rep.kind == TokenKind::kInitial) continue;
-      std::string spell = PhoneticSpelling(text, IsAbjad(rep.script));
+      const std::string& spell = impl->term_spell[t];
       DeletionHashes(spell, DeleteDepth(spell.size()), dels);
       for (uint64_t d : dels) pairs.emplace_back(d, t);
       if (spell.size() >= 3) {
@@ -1190,6 +1229,8 @@ size_t ScreeningIndex::memory_bytes() const {
   b += x.vocab_weight.capacity() * sizeof(float);
   b += (x.vocab_term_offsets.capacity() + x.vocab_term_ids.capacity()) * sizeof(uint32_t);
   for (const auto& t : x.terms) b += sizeof(std::string) + t.capacity() + 48;  // + hash node
+  for (const auto& t : x.term_spell) b += sizeof(std::string) + t.capacity();
+  b += x.term_info.capacity() * sizeof(Impl::TermInfo);
   b += x.term_rep.capacity() * 4 + x.post_offsets.capacity() * 4 + x.postings.capacity() * 4;
   b += x.deletes.bytes();
   for (const auto& [k, v] : x.phonetic) b += k.capacity() + v.capacity() * 4 + 64;
@@ -1220,32 +1261,48 @@ std::vector<Match> ScreeningIndex::Impl::Screen(const Query& query, const Screen
   };
   std::vector<Hit> hits;
   std::vector<uint32_t> seen_terms;
-  auto accumulate = [&](const std::vector<Hit>& list, float weight) {
-    uint32_t stamp = sc.NextStamp();
+  // Adds, for every name in the hits' postings, sim x the weight of the query tokens in `mask` that have not
+  // contributed to that name yet (hits come best first, so each token counts once, with its best match).
+  std::vector<float> token_weight(m);
+  auto mask_weight = [&](uint64_t mask) {
+    float w = 0;
+    for (size_t i = 0; i < m; ++i) {
+      if (mask >> i & 1) w += token_weight[i];
+    }
+    return w;
+  };
+  auto accumulate = [&](const std::vector<Hit>& list, uint64_t mask) {
+    const float full = mask_weight(mask);
     for (const Hit& h : list) {
-      float add = weight * h.sim;
       for (uint32_t p = post_offsets[h.term]; p < post_offsets[h.term + 1]; ++p) {
-        uint32_t name = postings[p];
-        if (sc.mark[name] == stamp) continue;
-        sc.mark[name] = stamp;
-        if (sc.acc[name] == 0.0f) sc.touched.push_back(name);
-        sc.acc[name] += add;
+        const uint32_t name = postings[p];
+        const uint64_t cov = sc.covered[name];
+        const uint64_t fresh = mask & ~cov;
+        if (fresh == 0) continue;
+        if (cov == 0) sc.touched.push_back(name);
+        sc.covered[name] = cov | mask;
+        sc.acc[name] += h.sim * (fresh == mask ? full : mask_weight(fresh));
       }
     }
   };
+  // Similarity of a query word and a term, from spellings only (the full comparison happens when scoring).
+  std::vector<std::string> alt_spells;
+  std::vector<uint32_t> exact_terms;  // the query word's own terms (text and alternatives)
   auto verify = [&](const NameToken& qt, uint32_t term) -> float {
-    const NameToken& rep = vocab[term_rep[term]];
-    if (rep.text == qt.text) return 1.0f;
-    TokenSim s = CompareTokens(qt, rep);
-    if (s.sim <= 0 && terms[term] != rep.text) {
-      // The term is an alternative form of its representative: compare with the term itself.
-      NameToken tmp;
-      tmp.text = terms[term];
-      tmp.spell = PhoneticSpelling(tmp.text);
-      tmp.phonetic = PhoneticKey(tmp.text);
-      s = CompareTokens(qt, tmp);
+    if (std::find(exact_terms.begin(), exact_terms.end(), term) != exact_terms.end()) return 1.0f;
+    const TermInfo& ti = term_info[term];
+    const bool syllabic = qt.script == TokenScript::kHan || qt.script == TokenScript::kHangul;
+    if (syllabic || ti.syllabic) return 0.0f;
+    const bool abjad = IsAbjad(qt.script) != static_cast<bool>(ti.abjad);
+    const std::string_view ts = TermSpell(term);
+    double d = BoundedDistance(qt.spell, ts, abjad);
+    float s = d == 0 ? kSpellingSim : DistanceSim(d, qt.spell.size(), ts.size());
+    for (const auto& as : alt_spells) {
+      if (s >= kSpellingSim) break;
+      double da = BoundedDistance(as, ts, abjad);
+      s = std::max(s, da == 0 ? kSpellingSim : DistanceSim(da, as.size(), ts.size()));
     }
-    return s.sim;
+    return s;
   };
   auto lookup_deletes = [&](const std::string& spell, std::vector<uint32_t>& found) {
     DeletionHashes(spell, DeleteDepth(spell.size()), sc.dels);
@@ -1255,20 +1312,26 @@ std::vector<Match> ScreeningIndex::Impl::Screen(const Query& query, const Screen
   float q_strong_weight = 0;
   std::vector<uint32_t> found;
   std::vector<std::vector<uint32_t>> token_terms(m);  // terms each query word can match, sorted
+  // A name of weak words only ("The Group") is looked up by those words, exactly.
+  const bool weak_only = !qn.has_strong();
   for (size_t i = 0; i < m; ++i) {
     const NameToken& qt = qn.tokens[i];
-    if (qt.kind == TokenKind::kWord || qt.kind == TokenKind::kInitial) q_strong_weight += q[i].weight;
-    if (qt.kind != TokenKind::kWord && qt.kind != TokenKind::kNumber) continue;
+    if (qt.kind == TokenKind::kWord || qt.kind == TokenKind::kInitial || weak_only) q_strong_weight += q[i].weight;
+    if (qt.kind != TokenKind::kWord && qt.kind != TokenKind::kNumber && !weak_only) continue;
     found.clear();
-    if (uint32_t t = Term(qt.text); t != kNone32) found.push_back(t);
-    for (const auto& a : qt.alts) {
-      if (uint32_t t = Term(a); t != kNone32) found.push_back(t);
+    exact_terms.clear();
+    alt_spells.clear();
+    if (qt.script != TokenScript::kLatin) {
+      for (const auto& a : qt.alts) alt_spells.push_back(PhoneticSpelling(a, IsAbjad(qt.script)));
     }
+    if (uint32_t t = Term(qt.text); t != kNone32) exact_terms.push_back(t);
+    for (const auto& a : qt.alts) {
+      if (uint32_t t = Term(a); t != kNone32) exact_terms.push_back(t);
+    }
+    found = exact_terms;
     if (qt.kind == TokenKind::kWord) {
       lookup_deletes(qt.spell, found);
-      if (qt.script != TokenScript::kLatin) {
-        for (const auto& a : qt.alts) lookup_deletes(PhoneticSpelling(a), found);
-      }
+      for (const auto& as : alt_spells) lookup_deletes(as, found);
       if (qt.spell.size() >= 3) {
         auto add_bucket = [&](const std::string& key) {
           if (key.size() < 2) return;
@@ -1300,41 +1363,64 @@ std::vector<Match> ScreeningIndex::Impl::Screen(const Query& query, const Screen
     for (const Hit& h : hits) token_terms[i].push_back(h.term);
     std::sort(token_terms[i].begin(), token_terms[i].end());
     std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.sim > b.sim; });
-    accumulate(hits, q[i].weight);
+    token_weight[i] = q[i].weight;
+    accumulate(hits, uint64_t{1} << i);
   }
   // Joined query tokens ("abdul rahman" -> "abdulrahman") and split ones ("vladimirputin").
+  for (size_t i = 0; i < m; ++i) token_weight[i] = q[i].weight;
   for (size_t i = 0; i + 1 < m; ++i) {
     std::string joined = qn.tokens[i].text;
-    float w = q[i].weight;
+    uint64_t mask = uint64_t{1} << i;
     for (size_t j = i + 1; j < std::min(m, i + 3); ++j) {
       joined += qn.tokens[j].text;
-      w += q[j].weight;
+      mask |= uint64_t{1} << j;
       if (joined.size() < 5) continue;
       found.clear();
       if (uint32_t t = Term(joined); t != kNone32) found.push_back(t);
       std::string js = PhoneticSpelling(joined);
-      lookup_deletes(js, found);
+      DeletionHashes(js, std::min(1, DeleteDepth(js.size())), sc.dels);
+      for (uint64_t h : sc.dels) deletes.ForEach(h, [&](uint32_t t) { found.push_back(t); });
       std::sort(found.begin(), found.end());
       found.erase(std::unique(found.begin(), found.end()), found.end());
       hits.clear();
       for (uint32_t t : found) {
-        const std::string& term = terms[t];
-        std::string ts = term == joined ? std::string() : PhoneticSpelling(term);
-        float s = term == joined ? 1.0f : DistanceSim(BoundedDistance(js, ts, false), js.size(), ts.size());
+        const std::string_view ts = TermSpell(t);
+        float s = terms[t] == joined ? 1.0f : DistanceSim(BoundedDistance(js, ts, false), js.size(), ts.size());
         if (s > 0) hits.push_back({t, s});
       }
       std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.sim > b.sim; });
-      if (!hits.empty()) accumulate(hits, w);
+      if (!hits.empty()) accumulate(hits, mask);
     }
   }
   for (size_t i = 0; i < m; ++i) {
     const std::string& text = qn.tokens[i].text;
     if (qn.tokens[i].kind != TokenKind::kWord || text.size() < 6 || Term(text) != kNone32) continue;
     for (size_t p = 2; p + 2 <= text.size(); ++p) {
-      uint32_t left = Term(text.substr(0, p)), right = Term(text.substr(p));
+      const std::string_view tv(text);
+      uint32_t left = Term(tv.substr(0, p)), right = Term(tv.substr(p));
       if (left == kNone32 || right == kNone32) continue;
-      accumulate({{left, 1.0f}}, q[i].weight * 0.5f);
-      accumulate({{right, 1.0f}}, q[i].weight * 0.5f);
+      // Names with both halves.
+      const uint32_t* a = postings.data() + post_offsets[left];
+      const uint32_t* a_end = postings.data() + post_offsets[left + 1];
+      const uint32_t* b = postings.data() + post_offsets[right];
+      const uint32_t* b_end = postings.data() + post_offsets[right + 1];
+      const uint64_t bit = uint64_t{1} << i;
+      while (a != a_end && b != b_end) {
+        if (*a < *b) {
+          ++a;
+        } else if (*b < *a) {
+          ++b;
+        } else {
+          const uint32_t name = *a;
+          if (!(sc.covered[name] & bit)) {
+            if (sc.covered[name] == 0) sc.touched.push_back(name);
+            sc.covered[name] |= bit;
+            sc.acc[name] += q[i].weight;
+          }
+          ++a;
+          ++b;
+        }
+      }
     }
   }
 
@@ -1366,6 +1452,7 @@ std::vector<Match> ScreeningIndex::Impl::Screen(const Query& query, const Screen
   for (uint32_t name : sc.touched) {
     float a = std::min(sc.acc[name], qw);
     sc.acc[name] = 0.0f;
+    sc.covered[name] = 0;
     const NameEntry& ne = names[name];
     if (!list_ok[entity_list[ne.entity]]) continue;
     // Upper bound with the cheapest possible omission of the unmatched query part.
@@ -1451,7 +1538,7 @@ std::vector<Match> ScreeningIndex::Impl::Screen(const Query& query, const Screen
     const Entity& e = entities[entity];
     Evidence ev;
     if (SchemasConflict(q_schema, e.schema)) {
-      AddEvidence(ev, "schema", -0.2,
+      AddEvidence(ev, "schema", -0.25,
                   {{"query", SchemaName(q_schema)}, {"candidate", SchemaName(e.schema)}, {"detail", "different kinds"}});
     }
     if (query.birth_date) DateEvidence(*query.birth_date, e.birth_dates, ev);

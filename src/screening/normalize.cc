@@ -814,8 +814,31 @@ struct PendingToken {
   bool single_letter = false;
 };
 
+void RomaniseWordUncached(const RawWord& w, TokenScript script, std::vector<PendingToken>& out);
+
 void RomaniseWord(const RawWord& w, std::vector<PendingToken>& out) {
   TokenScript script = WordScript(w.text);
+  if (script == TokenScript::kLatin) {
+    RomaniseWordUncached(w, script, out);
+    return;
+  }
+  // Transliteration is slow and name words repeat: remember each thread's recent romanisations.
+  thread_local std::unordered_map<std::string, std::vector<PendingToken>> cache;
+  auto it = cache.find(w.text);
+  if (it == cache.end()) {
+    if (cache.size() >= 50000) cache.clear();
+    RawWord plain = w;
+    plain.hyphen_after = false;
+    std::vector<PendingToken> tokens;
+    RomaniseWordUncached(plain, script, tokens);
+    it = cache.emplace(w.text, std::move(tokens)).first;
+  }
+  size_t first = out.size();
+  out.insert(out.end(), it->second.begin(), it->second.end());
+  if (out.size() > first) out.back().hyphen_after = w.hyphen_after;
+}
+
+void RomaniseWordUncached(const RawWord& w, TokenScript script, std::vector<PendingToken>& out) {
   if (script == TokenScript::kLatin) {
     PendingToken t;
     t.text = LatinToAscii(w.text);
@@ -1170,7 +1193,8 @@ float IndelCost(std::string_view s, size_t i, bool abjad) {
     // y and w are letters of the abjad (long vowels, diphthongs): dropping one changes the name,
     // dropping a short vowel does not.
     if (c == 'y' || c == 'w') return i + 1 == s.size() ? 1.0f : 0.6f;
-    if (IsVowel(c)) return 0.1f;
+    // A final long vowel is written in the abjad (Hosseini has one, Hossein not).
+    if (IsVowel(c)) return i + 1 == s.size() && s.size() > 2 ? 0.6f : 0.1f;
     if (c == 'v' || c == 'h') return 0.25f;
   }
   if (c == 'h') return 0.5f;
@@ -1185,6 +1209,19 @@ double SpellingDistance(std::string_view a, std::string_view b, bool abjad, doub
   const size_t m = b.size();
   constexpr size_t kMax = 64;
   if (n == 0 || m == 0 || n >= kMax || m >= kMax) return static_cast<double>(std::max(n, m));
+  // Substitution costs for all byte pairs, computed once.
+  struct Table {
+    float cost[2][128][128];
+    Table() {
+      for (int ab = 0; ab < 2; ++ab) {
+        for (int x = 0; x < 128; ++x) {
+          for (int y = 0; y < 128; ++y) cost[ab][x][y] = SubCost(static_cast<char>(x), static_cast<char>(y), ab == 1);
+        }
+      }
+    }
+  };
+  static const Table* table = new Table();
+  const auto& sub = table->cost[abjad ? 1 : 0];
   float rows[3][kMax + 1];
   float* prev2 = rows[0];
   float* prev = rows[1];
@@ -1201,7 +1238,7 @@ double SpellingDistance(std::string_view a, std::string_view b, bool abjad, doub
     float row_min = cur[0];
     for (size_t j = 1; j <= m; ++j) {
       const char bj = b[j - 1];
-      float best = prev[j - 1] + SubCost(ai, bj, abjad);
+      float best = prev[j - 1] + sub[ai & 0x7F][bj & 0x7F];
       best = std::min(best, prev[j] + del_a);
       best = std::min(best, cur[j - 1] + ins_b[j - 1]);
       if (i > 1 && j > 1 && ai == b[j - 2] && a[i - 2] == bj && ai != a[i - 2]) {
