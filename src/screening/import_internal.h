@@ -5,10 +5,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
 #include "common/status.h"
+#include "screening/csv.h"
 #include "screening/entity.h"
 #include "screening/importers.h"
 
@@ -25,6 +27,31 @@ bool EqualsI(std::string_view a, std::string_view b);
 bool ContainsI(std::string_view s, std::string_view needle);
 // Splits on `sep`, cleaning each part and dropping empty ones.
 std::vector<std::string> SplitClean(std::string_view s, std::string_view sep);
+
+// CSV column access by (cleaned, lower-cased) header name.
+class Columns {
+ public:
+  explicit Columns(const std::vector<std::string>& header) {
+    for (size_t i = 0; i < header.size(); ++i) index_[Lower(Clean(header[i]))] = i;
+  }
+  bool Has(const std::string& name) const { return index_.count(name) != 0; }
+  std::string Get(const CsvRecord& r, const std::string& name) const {
+    auto it = index_.find(name);
+    if (it == index_.end() || it->second >= r.fields.size()) return {};
+    return Clean(r.fields[it->second]);
+  }
+  // The names in `names` that the header lacks, comma-separated ("" when none).
+  std::string Missing(std::initializer_list<const char*> names) const {
+    std::string out;
+    for (const char* n : names) {
+      if (!Has(n)) out += (out.empty() ? "" : ", ") + std::string(n);
+    }
+    return out;
+  }
+
+ private:
+  std::unordered_map<std::string, size_t> index_;
+};
 // Valid UTF-8 is returned as is; bytes that are not part of a valid sequence are read as Windows-1252
 // (the OFAC and OFSI legacy files) and re-encoded. Sets *repaired when anything changed.
 std::string RepairUtf8(std::string_view s, bool* repaired = nullptr);

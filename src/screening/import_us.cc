@@ -12,30 +12,6 @@
 namespace stm::screening::internal {
 namespace {
 
-// Column access by header name.
-class Columns {
- public:
-  explicit Columns(const std::vector<std::string>& header) {
-    for (size_t i = 0; i < header.size(); ++i) index_[Lower(Clean(header[i]))] = i;
-  }
-  bool Has(const std::string& name) const { return index_.count(name) != 0; }
-  std::string Get(const CsvRecord& r, const std::string& name) const {
-    auto it = index_.find(name);
-    if (it == index_.end() || it->second >= r.fields.size()) return {};
-    return Clean(r.fields[it->second]);
-  }
-  std::string Missing(std::initializer_list<const char*> names) const {
-    std::string out;
-    for (const char* n : names) {
-      if (!Has(n)) out += (out.empty() ? "" : ", ") + std::string(n);
-    }
-    return out;
-  }
-
- private:
-  std::unordered_map<std::string, size_t> index_;
-};
-
 // "Entity List (EL) - Bureau of Industry and Security" -> "Entity List";
 // "Military End User (MEU) List - Bureau..." -> "Military End User List".
 std::string ShortSource(std::string_view source) {
