@@ -1,6 +1,7 @@
 #include "screening/matcher.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -25,7 +26,8 @@ namespace {
 
 constexpr float kCutoff = 0.5f;          // token similarity below this is no match
 constexpr float kFuzzySlope = 1.6f;      // similarity = 1 - slope * distance / length
-constexpr float kAliasSim = 0.95f;       // abbreviation / nickname / alternative form
+constexpr float kAliasSim = 0.95f;       // abbreviation / alternative form ("intl", "mohd")
+constexpr float kNicknameSim = 0.85f;    // nickname ("ted" ~ "theodore")
 constexpr float kSpellingSim = 0.95f;    // equal after digraph normalisation (ph/f, ou/u, doubled letters)
 constexpr float kPhoneticSim = 0.80f;    // equal vowel-blind phonetic key, some surface similarity
 constexpr float kInitialSim = 0.80f;     // "a" ~ "ali"
@@ -34,6 +36,8 @@ constexpr float kRoleMismatch = 0.4f;    // "Salman bin Muhammad" vs "Muhammad b
 constexpr float kReversedFactor = 0.95f;
 constexpr float kLegalConflictCost = 0.6f;  // AG vs GmbH
 constexpr float kCommonFactor = 0.6f;       // built-in common name parts (CompareNames)
+constexpr float kPersonOmitQuery = 0.4f;     // a person's name part only the query has
+constexpr float kPersonOmitCandidate = 0.5f;  // a person's name part only the listed name has
 
 float KindWeight(TokenKind kind) {
   switch (kind) {
@@ -51,7 +55,9 @@ float KindWeight(TokenKind kind) {
 
 // How much an unmatched token costs, as a fraction of its weight. `conflict`: both names have unmatched
 // strong tokens, i.e. they disagree rather than one being a fuller form of the other.
-float OmitFactor(Schema schema, const NameToken& t, bool conflict) {
+// `candidate_side`: the listed name has the part and the query does not (a list entry that is fuller than
+// the query, e.g. a middle name, costs a little more than a query fuller than the entry).
+float OmitFactor(Schema schema, const NameToken& t, bool conflict, bool candidate_side) {
   const bool person = schema == Schema::kPerson;
   const bool org = schema == Schema::kOrganisation || schema == Schema::kVessel || schema == Schema::kAircraft;
   switch (t.kind) {
@@ -61,7 +67,7 @@ float OmitFactor(Schema schema, const NameToken& t, bool conflict) {
       if (person) {
         if (t.patronymic) return conflict ? 0.8f : 0.1f;
         if (t.role == NameRole::kFather) return conflict ? 0.8f : 0.2f;
-        return conflict ? 1.0f : 0.4f;
+        return conflict ? 1.0f : candidate_side ? kPersonOmitCandidate : kPersonOmitQuery;
       }
       if (org) return conflict ? 1.2f : 1.0f;
       return conflict ? 1.0f : 0.6f;
@@ -240,7 +246,8 @@ TokenSim CompareTokens(const NameToken& a, const NameToken& b) {
   const bool legal_a = a.kind == TokenKind::kLegalForm, legal_b = b.kind == TokenKind::kLegalForm;
   if (AltsMeet(a, b)) {
     if (non_latin) return {1.0f, MatchType::kTransliterated};
-    return {(legal_a || legal_b) ? 1.0f : kAliasSim, MatchType::kAlias};
+    if (legal_a || legal_b) return {1.0f, MatchType::kAlias};
+    return {IsNickname(a.text) || IsNickname(b.text) ? kNicknameSim : kAliasSim, MatchType::kAlias};
   }
   if (legal_a && legal_b) {
     if (a.legal_family == b.legal_family && a.legal_family != LegalFamily::kGeneric) {
@@ -305,10 +312,32 @@ struct Edge {
   MatchType type;
 };
 
+constexpr size_t kMaxTokens = 48;  // tokens of a name that are aligned; more are ignored
+
+// A vector with inline storage: alignments are computed for every candidate, without allocating.
+template <typename T, size_t N>
+class FixedVec {
+ public:
+  void push_back(const T& x) {
+    if (n_ < N) v_[n_++] = x;
+  }
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  const T* begin() const { return v_.data(); }
+  const T* end() const { return v_.data() + n_; }
+  T* begin() { return v_.data(); }
+  T* end() { return v_.data() + n_; }
+  const T& operator[](size_t i) const { return v_[i]; }
+
+ private:
+  std::array<T, N> v_{};
+  size_t n_ = 0;
+};
+
 struct Alignment {
   double score = 0;
-  std::vector<Edge> edges;
-  std::vector<uint8_t> q_unmatched, c_unmatched;
+  FixedVec<Edge, kMaxTokens> edges;
+  FixedVec<uint8_t, kMaxTokens> q_unmatched, c_unmatched;
   bool conflict = false;
   bool syllabic = false;  // a Chinese or Korean name: missing syllables cost in full
   bool legal_conflict = false;
@@ -330,9 +359,10 @@ std::string Reversed(std::string s) {
 template <typename SimFn>
 Alignment Align(Schema schema, const std::vector<ScoreToken>& q, const std::vector<ScoreToken>& c, SimFn&& sim) {
   Alignment al;
-  const size_t m = std::min<size_t>(q.size(), 48), n = std::min<size_t>(c.size(), 48);
-  std::vector<Edge> edges;
-  edges.reserve(m * n / 2 + 4);
+  const size_t m = std::min(q.size(), kMaxTokens), n = std::min(c.size(), kMaxTokens);
+  thread_local std::vector<Edge> edges;
+  thread_local std::vector<Edge> more;
+  edges.clear();
   for (size_t i = 0; i < m; ++i) {
     for (size_t j = 0; j < n; ++j) {
       TokenSim s = sim(i, j);
@@ -351,16 +381,16 @@ Alignment Align(Schema schema, const std::vector<ScoreToken>& q, const std::vect
   }
   // Split/joined tokens ("abdul rahman" ~ "abdulrahman", "jsc argument" ~ "jscargument", "siemensag").
   // Tokens that already match a single token exactly need no split or join.
-  std::vector<bool> q_exact(m, false), c_exact(n, false);
+  std::array<bool, kMaxTokens> q_exact{}, c_exact{};
   for (const Edge& e : edges) {
     if (e.sim >= 0.999f) {
       q_exact[e.qa] = true;
       c_exact[e.ca] = true;
     }
   }
-  auto try_join = [&](const std::vector<ScoreToken>& many, size_t many_n, const std::vector<bool>& many_exact,
-                      const std::vector<ScoreToken>& one, size_t one_n, const std::vector<bool>& one_exact,
-                      bool many_is_query) {
+  using Flags = std::array<bool, kMaxTokens>;
+  auto try_join = [&](const std::vector<ScoreToken>& many, size_t many_n, const Flags& many_exact,
+                      const std::vector<ScoreToken>& one, size_t one_n, const Flags& one_exact, bool many_is_query) {
     for (size_t j = 0; j < one_n; ++j) {
       const NameToken& single = *one[j].tok;
       if (one_exact[j] || single.text.size() < 4 ||
@@ -405,12 +435,14 @@ Alignment Align(Schema schema, const std::vector<ScoreToken>& q, const std::vect
   try_join(q, m, q_exact, c, n, c_exact, true);
   try_join(c, n, c_exact, q, m, q_exact, false);
 
-  std::vector<bool> q_used(m, false), c_used(n, false);
+  Flags q_used{}, c_used{};
   auto greedy = [&](std::vector<Edge>& list) {
-    std::stable_sort(list.begin(), list.end(), [](const Edge& x, const Edge& y) {
+    std::sort(list.begin(), list.end(), [](const Edge& x, const Edge& y) {
       float kx = x.sim * (0.5f + x.weight), ky = y.sim * (0.5f + y.weight);
       if (kx != ky) return kx > ky;
-      return x.sim > y.sim;
+      if (x.sim != y.sim) return x.sim > y.sim;
+      if (x.qa != y.qa) return x.qa < y.qa;
+      return x.ca < y.ca;
     });
     for (const Edge& e : list) {
       bool free = true;
@@ -425,14 +457,14 @@ Alignment Align(Schema schema, const std::vector<ScoreToken>& q, const std::vect
   greedy(edges);
 
   // Second pass over what is left: reversed tokens.
-  auto strong_left = [&](const std::vector<ScoreToken>& t, const std::vector<bool>& used) {
-    for (size_t i = 0; i < used.size(); ++i) {
+  auto strong_left = [&](const std::vector<ScoreToken>& t, size_t count, const Flags& used) {
+    for (size_t i = 0; i < count; ++i) {
       if (!used[i] && IsStrong(*t[i].tok)) return true;
     }
     return false;
   };
-  if (strong_left(q, q_used) && strong_left(c, c_used)) {
-    std::vector<Edge> more;
+  if (strong_left(q, m, q_used) && strong_left(c, n, c_used)) {
+    more.clear();
     // Reversed tokens ("nitup" for "putin").
     for (size_t i = 0; i < m; ++i) {
       if (q_used[i] || q[i].tok->kind != TokenKind::kWord || q[i].tok->text.size() < 4) continue;
@@ -483,13 +515,13 @@ Alignment Align(Schema schema, const std::vector<ScoreToken>& q, const std::vect
     return any;
   };
   al.syllabic = syllabic_name(q, m) || syllabic_name(c, n);
-  auto cost = [&](const ScoreToken& t) {
-    float f = OmitFactor(schema, *t.tok, al.conflict);
+  auto cost = [&](const ScoreToken& t, bool candidate_side) {
+    float f = OmitFactor(schema, *t.tok, al.conflict, candidate_side);
     if (al.syllabic && t.tok->kind == TokenKind::kWord) f = std::max(f, 1.0f);
     return t.weight * f;
   };
-  for (uint8_t i : al.q_unmatched) den += cost(q[i]);
-  for (uint8_t j : al.c_unmatched) den += cost(c[j]);
+  for (uint8_t i : al.q_unmatched) den += cost(q[i], false);
+  for (uint8_t j : al.c_unmatched) den += cost(c[j], true);
   // Conflicting specific legal forms (AG vs GmbH).
   if (!legal_matched) {
     LegalFamily fq = LegalFamily::kNone, fc = LegalFamily::kNone;
@@ -526,7 +558,7 @@ double Round3(double x) { return std::round(x * 1000.0) / 1000.0; }
 nlohmann::json ExplainAlignment(const Alignment& al, const std::vector<ScoreToken>& q,
                                  const std::vector<ScoreToken>& c, Schema schema) {
   nlohmann::json tokens = nlohmann::json::array();
-  std::vector<Edge> edges = al.edges;
+  std::vector<Edge> edges(al.edges.begin(), al.edges.end());
   std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) { return x.qa < y.qa; });
   for (const Edge& e : edges) {
     nlohmann::json j = {{"query", Span(q, e.qa, e.qb)},
@@ -545,11 +577,12 @@ nlohmann::json ExplainAlignment(const Alignment& al, const std::vector<ScoreToke
     }
     tokens.push_back(std::move(j));
   }
-  auto unmatched = [&](const std::vector<uint8_t>& idx, const std::vector<ScoreToken>& t) {
+  auto unmatched = [&](const FixedVec<uint8_t, kMaxTokens>& idx, const std::vector<ScoreToken>& t,
+                       bool candidate_side) {
     nlohmann::json arr = nlohmann::json::array();
     for (uint8_t i : idx) {
       const NameToken& tok = *t[i].tok;
-      float f = OmitFactor(schema, tok, al.conflict);
+      float f = OmitFactor(schema, tok, al.conflict, candidate_side);
       if (al.syllabic && tok.kind == TokenKind::kWord) f = std::max(f, 1.0f);
       nlohmann::json j = {{"token", tok.text}, {"kind", TokenKindName(tok.kind)}, {"cost", Round3(t[i].weight * f)}};
       if (tok.patronymic) j["patronymic"] = true;
@@ -559,8 +592,8 @@ nlohmann::json ExplainAlignment(const Alignment& al, const std::vector<ScoreToke
   };
   nlohmann::json out = {{"name_score", Round3(al.score)},
                         {"tokens", std::move(tokens)},
-                        {"unmatched_query", unmatched(al.q_unmatched, q)},
-                        {"unmatched_candidate", unmatched(al.c_unmatched, c)},
+                        {"unmatched_query", unmatched(al.q_unmatched, q, false)},
+                        {"unmatched_candidate", unmatched(al.c_unmatched, c, true)},
                         {"conflict", al.conflict}};
   if (al.legal_conflict) out["legal_form_conflict"] = true;
   return out;
@@ -604,6 +637,7 @@ constexpr uint32_t kNone32 = UINT32_MAX;
 constexpr size_t kMaxCandidates = 32;      // names fully scored per query
 constexpr double kPruneMargin = 0.12;      // candidates whose bound is this far below the threshold are dropped
 constexpr size_t kMaxPhoneticBucket = 400;  // larger phonetic buckets are not expanded
+constexpr double kIdentifierFloor = 0.9;     // a shared identifier (passport, IMO...) alerts whatever the name
 
 int DeleteDepth(size_t len) { return (len >= 4 ? 1 : 0) + (len >= 8 ? 1 : 0); }
 
@@ -809,26 +843,33 @@ bool SchemasConflict(Schema a, Schema b) {
 }
 
 struct Evidence {
+  bool explain = false;  // build the JSON items (only for what is returned)
   double delta = 0;
+  bool identifier = false;  // an identifier matched: strong enough on its own
   nlohmann::json items = nlohmann::json::array();
 };
 
-void AddEvidence(Evidence& ev, std::string kind, double effect, nlohmann::json detail) {
+// `detail()` builds the explanation item; it is only called when explaining.
+template <typename Detail>
+void AddEvidence(Evidence& ev, const char* kind, double effect, Detail&& detail) {
   ev.delta += effect;
-  detail["kind"] = std::move(kind);
-  detail["effect"] = Round3(effect);
-  ev.items.push_back(std::move(detail));
+  if (!ev.explain) return;
+  nlohmann::json item = detail();
+  item["kind"] = kind;
+  item["effect"] = Round3(effect);
+  ev.items.push_back(std::move(item));
 }
 
 // Birth date: exact or compatible dates raise the score, clearly different ones lower it.
 void DateEvidence(const PartialDate& q, const std::vector<PartialDate>& dates, Evidence& ev) {
   if (q.year == 0 || dates.empty()) return;
   double best = -1e9;
-  std::string best_text, best_detail;
+  const PartialDate* best_date = nullptr;
+  const char* best_detail = "";
   for (const auto& d : dates) {
     if (d.year == 0) continue;
     double effect;
-    std::string detail;
+    const char* detail;
     if (d.year_to > 0 && d.year_to >= d.year) {
       if (q.year >= d.year && q.year <= d.year_to) {
         effect = 0.03;
@@ -867,34 +908,25 @@ void DateEvidence(const PartialDate& q, const std::vector<PartialDate>& dates, E
     }
     if (effect > best) {
       best = effect;
-      best_text = d.ToString();
+      best_date = &d;
       best_detail = detail;
     }
   }
-  if (best < -1e8) return;
-  AddEvidence(ev, "birth_date", best, {{"query", q.ToString()}, {"candidate", best_text}, {"detail", best_detail}});
+  if (best_date == nullptr) return;
+  AddEvidence(ev, "birth_date", best, [&] {
+    return nlohmann::json{{"query", q.ToString()}, {"candidate", best_date->ToString()}, {"detail", best_detail}};
+  });
 }
 
-void CountryEvidence(const std::string& q_code, const Entity& e, Evidence& ev) {
-  if (q_code.empty()) return;
-  std::vector<std::string> codes;
-  for (const auto& n : e.nationalities) codes.push_back(CountryOf(n));
-  for (const auto& c : e.countries) codes.push_back(CountryOf(c));
-  for (const auto& a : e.addresses) {
-    if (!a.country.empty()) codes.push_back(CountryOf(a.country));
-  }
-  if (codes.empty()) return;
-  std::sort(codes.begin(), codes.end());
-  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
-  bool hit = std::find(codes.begin(), codes.end(), q_code) != codes.end();
-  nlohmann::json detail = {{"query", q_code}, {"candidate", codes}};
-  if (hit) {
-    detail["detail"] = "country matches";
-    AddEvidence(ev, "country", 0.03, std::move(detail));
-  } else {
-    detail["detail"] = "no common country";
-    AddEvidence(ev, "country", e.schema == Schema::kPerson ? -0.1 : -0.06, std::move(detail));
-  }
+// A person's nationality that differs lowers the score more than an organisation's country.
+// `codes`: the entity's countries (nationalities, other links, addresses) as sorted alpha-2 codes.
+void CountryEvidence(const std::string& q_code, const std::vector<std::string>& codes, bool person, Evidence& ev) {
+  if (q_code.empty() || codes.empty()) return;
+  const bool hit = std::binary_search(codes.begin(), codes.end(), q_code);
+  AddEvidence(ev, "country", hit ? 0.03 : person ? -0.12 : -0.06, [&] {
+    return nlohmann::json{
+        {"query", q_code}, {"candidate", codes}, {"detail", hit ? "country matches" : "no common country"}};
+  });
 }
 
 void IdentifierEvidence(const std::vector<std::string>& q_ids, const Entity& e, Evidence& ev) {
@@ -903,10 +935,25 @@ void IdentifierEvidence(const std::vector<std::string>& q_ids, const Entity& e, 
     std::string v = NormalizeIdentifier(id.value);
     if (v.size() < 4) continue;
     if (std::find(q_ids.begin(), q_ids.end(), v) != q_ids.end()) {
-      AddEvidence(ev, "identifier", 0.3, {{"type", id.type}, {"value", id.value}, {"detail", "identifier matches"}});
+      AddEvidence(ev, "identifier", 0.3, [&] {
+        return nlohmann::json{{"type", id.type}, {"value", id.value}, {"detail", "identifier matches"}};
+      });
+      ev.identifier = true;
       return;
     }
   }
+}
+
+std::vector<std::string> EntityCountries(const Entity& e) {
+  std::vector<std::string> codes;
+  for (const auto& n : e.nationalities) codes.push_back(CountryOf(n));
+  for (const auto& c : e.countries) codes.push_back(CountryOf(c));
+  for (const auto& a : e.addresses) {
+    if (!a.country.empty()) codes.push_back(CountryOf(a.country));
+  }
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  return codes;
 }
 
 bool ListSelected(const std::string& list, const std::vector<std::string>& wanted) {
@@ -922,6 +969,7 @@ bool ListSelected(const std::string& list, const std::vector<std::string>& wante
 
 struct ScreeningIndex::Impl {
   std::vector<Entity> entities;
+  std::vector<std::vector<std::string>> entity_countries;  // sorted alpha-2 codes
   std::vector<uint16_t> entity_list;
   std::vector<std::string> list_keys;
 
@@ -968,6 +1016,7 @@ struct ScreeningIndex::Impl {
   std::unordered_map<std::string, std::vector<uint32_t>> identifiers;  // normalised value -> entities
   double rarity_ref = 1;
   double log_n = 1;
+  uint64_t build_id = 0;  // unique per index: per-thread caches are keyed by it
 
   uint32_t df(uint32_t term) const { return post_offsets[term + 1] - post_offsets[term]; }
 
@@ -997,19 +1046,36 @@ struct ScreeningIndex::Impl {
 
 namespace {
 
+struct TermHit {
+  uint32_t term;
+  float sim;
+};
+
+// What candidate generation found for one query word, kept per thread across queries (names repeat).
+struct TokenHits {
+  std::vector<TermHit> hits;  // best first
+  uint32_t best_df = 0;
+};
+
 struct Scratch {
+  uint64_t cache_owner = 0;  // the index the cache belongs to
+  std::unordered_map<std::string, TokenHits> token_cache;
   std::vector<float> acc;         // per name: matched query weight so far
   std::vector<uint64_t> covered;  // per name: which query tokens have contributed
   std::vector<uint32_t> touched;
   std::vector<uint64_t> dels;
   SimCache sims;
 
-  void Prepare(size_t n) {
+  void Prepare(size_t n, uint64_t owner) {
     if (acc.size() < n) {
       acc.assign(n, 0.0f);
       covered.assign(n, 0);
     }
     touched.clear();
+    if (cache_owner != owner || token_cache.size() > 8192) {
+      token_cache.clear();
+      cache_owner = owner;
+    }
   }
 };
 
@@ -1021,7 +1087,9 @@ Scratch& ThreadScratch() {
 }  // namespace
 
 std::shared_ptr<const ScreeningIndex> ScreeningIndex::Build(std::vector<Entity> entities) {
+  static std::atomic<uint64_t> next_build_id{1};
   auto impl = std::make_unique<Impl>();
+  impl->build_id = next_build_id.fetch_add(1);
   impl->entities = std::move(entities);
   const auto& ents = impl->entities;
 
@@ -1195,6 +1263,9 @@ std::shared_ptr<const ScreeningIndex> ScreeningIndex::Build(std::vector<Entity> 
     impl->deletes.Build(pairs);
   }
 
+  impl->entity_countries.reserve(ents.size());
+  for (const auto& e : ents) impl->entity_countries.push_back(EntityCountries(e));
+
   // Identifiers.
   for (uint32_t e = 0; e < ents.size(); ++e) {
     for (const auto& id : ents[e].identifiers) {
@@ -1252,13 +1323,10 @@ std::vector<Match> ScreeningIndex::Impl::Screen(const Query& query, const Screen
   }
 
   Scratch& sc = ThreadScratch();
-  sc.Prepare(names.size());
+  sc.Prepare(names.size(), build_id);
 
   // Candidate generation: per query token, the terms it can match and their similarity.
-  struct Hit {
-    uint32_t term;
-    float sim;
-  };
+  using Hit = TermHit;
   std::vector<Hit> hits;
   std::vector<uint32_t> seen_terms;
   // Adds, for every name in the hits' postings, sim x the weight of the query tokens in `mask` that have not
@@ -1318,51 +1386,59 @@ std::vector<Match> ScreeningIndex::Impl::Screen(const Query& query, const Screen
     const NameToken& qt = qn.tokens[i];
     if (qt.kind == TokenKind::kWord || qt.kind == TokenKind::kInitial || weak_only) q_strong_weight += q[i].weight;
     if (qt.kind != TokenKind::kWord && qt.kind != TokenKind::kNumber && !weak_only) continue;
-    found.clear();
-    exact_terms.clear();
-    alt_spells.clear();
-    if (qt.script != TokenScript::kLatin) {
-      for (const auto& a : qt.alts) alt_spells.push_back(PhoneticSpelling(a, IsAbjad(qt.script)));
-    }
-    if (uint32_t t = Term(qt.text); t != kNone32) exact_terms.push_back(t);
-    for (const auto& a : qt.alts) {
-      if (uint32_t t = Term(a); t != kNone32) exact_terms.push_back(t);
-    }
-    found = exact_terms;
-    if (qt.kind == TokenKind::kWord) {
-      lookup_deletes(qt.spell, found);
-      for (const auto& as : alt_spells) lookup_deletes(as, found);
-      if (qt.spell.size() >= 3) {
-        auto add_bucket = [&](const std::string& key) {
-          if (key.size() < 2) return;
-          auto it = phonetic.find(key);
-          if (it != phonetic.end() &&
-              it->second.size() <= (IsAbjad(qt.script) ? kMaxPhoneticBucket : kMaxPhoneticBucket / 6)) {
-            found.insert(found.end(), it->second.begin(), it->second.end());
-          }
-        };
-        add_bucket(qt.phonetic);
-        if (IsAbjad(qt.script)) add_bucket(AbjadKey(qt));
+    std::string cache_key = VocabKey(qt);
+    cache_key += weak_only ? 'w' : '-';
+    auto cached = sc.token_cache.find(cache_key);
+    if (cached == sc.token_cache.end()) {
+      found.clear();
+      exact_terms.clear();
+      alt_spells.clear();
+      if (qt.script != TokenScript::kLatin) {
+        for (const auto& a : qt.alts) alt_spells.push_back(PhoneticSpelling(a, IsAbjad(qt.script)));
       }
-    }
-    std::sort(found.begin(), found.end());
-    found.erase(std::unique(found.begin(), found.end()), found.end());
-    hits.clear();
-    uint32_t best_df = 0;
-    float best_sim = 0;
-    for (uint32_t t : found) {
-      float s = verify(qt, t);
-      if (s <= 0) continue;
-      hits.push_back({t, s});
-      if (s > best_sim || (s == best_sim && df(t) > best_df)) {
-        best_sim = s;
-        best_df = df(t);
+      if (uint32_t t = Term(qt.text); t != kNone32) exact_terms.push_back(t);
+      for (const auto& a : qt.alts) {
+        if (uint32_t t = Term(a); t != kNone32) exact_terms.push_back(t);
       }
+      found = exact_terms;
+      if (qt.kind == TokenKind::kWord) {
+        lookup_deletes(qt.spell, found);
+        for (const auto& as : alt_spells) lookup_deletes(as, found);
+        if (qt.spell.size() >= 3) {
+          auto add_bucket = [&](const std::string& key) {
+            if (key.size() < 2) return;
+            auto it = phonetic.find(key);
+            if (it != phonetic.end() &&
+                it->second.size() <= (IsAbjad(qt.script) ? kMaxPhoneticBucket : kMaxPhoneticBucket / 6)) {
+              found.insert(found.end(), it->second.begin(), it->second.end());
+            }
+          };
+          add_bucket(qt.phonetic);
+          if (IsAbjad(qt.script)) add_bucket(AbjadKey(qt));
+        }
+      }
+      std::sort(found.begin(), found.end());
+      found.erase(std::unique(found.begin(), found.end()), found.end());
+      hits.clear();
+      uint32_t best_df = 0;
+      float best_sim = 0;
+      for (uint32_t t : found) {
+        float s = verify(qt, t);
+        if (s <= 0) continue;
+        hits.push_back({t, s});
+        if (s > best_sim || (s == best_sim && df(t) > best_df)) {
+          best_sim = s;
+          best_df = df(t);
+        }
+      }
+      std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.sim > b.sim; });
+      cached = sc.token_cache.emplace(std::move(cache_key), TokenHits{hits, best_df}).first;
     }
+    hits = cached->second.hits;
+    const uint32_t best_df = cached->second.best_df;
     if (Term(qt.text) == kNone32 && best_df > 0) q[i].weight = TokenWeight(qt, best_df);
     for (const Hit& h : hits) token_terms[i].push_back(h.term);
     std::sort(token_terms[i].begin(), token_terms[i].end());
-    std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) { return a.sim > b.sim; });
     token_weight[i] = q[i].weight;
     accumulate(hits, uint64_t{1} << i);
   }
@@ -1531,22 +1607,30 @@ std::vector<Match> ScreeningIndex::Impl::Screen(const Query& query, const Screen
     uint32_t name;
     double name_score;
     double score;
+  };
+  auto evidence = [&](uint32_t entity, bool explain) {
+    const Entity& e = entities[entity];
     Evidence ev;
+    ev.explain = explain;
+    if (SchemasConflict(q_schema, e.schema)) {
+      AddEvidence(ev, "schema", -0.25, [&] {
+        return nlohmann::json{
+            {"query", SchemaName(q_schema)}, {"candidate", SchemaName(e.schema)}, {"detail", "different kinds"}};
+      });
+    }
+    if (query.birth_date) DateEvidence(*query.birth_date, e.birth_dates, ev);
+    CountryEvidence(q_country, entity_countries[entity], q_schema == Schema::kPerson || e.schema == Schema::kPerson,
+                    ev);
+    IdentifierEvidence(q_ids, e, ev);
+    return ev;
   };
   std::vector<Final> finals;
   for (const auto& [entity, scored] : best_by_entity) {
-    const Entity& e = entities[entity];
-    Evidence ev;
-    if (SchemasConflict(q_schema, e.schema)) {
-      AddEvidence(ev, "schema", -0.25,
-                  {{"query", SchemaName(q_schema)}, {"candidate", SchemaName(e.schema)}, {"detail", "different kinds"}});
-    }
-    if (query.birth_date) DateEvidence(*query.birth_date, e.birth_dates, ev);
-    CountryEvidence(q_country, e, ev);
-    IdentifierEvidence(q_ids, e, ev);
+    Evidence ev = evidence(entity, false);
     double score = std::clamp(scored.name_score + ev.delta, 0.0, 1.0);
+    if (ev.identifier) score = std::max(score, kIdentifierFloor);
     if (score + 1e-9 < options.threshold) continue;
-    finals.push_back({entity, scored.name, scored.name_score, score, std::move(ev)});
+    finals.push_back({entity, scored.name, scored.name_score, score});
   }
   std::sort(finals.begin(), finals.end(), [](const Final& a, const Final& b) {
     if (a.score != b.score) return a.score > b.score;
@@ -1571,7 +1655,7 @@ std::vector<Match> ScreeningIndex::Impl::Screen(const Query& query, const Screen
     ex["list"] = e.list;
     ex["source_id"] = e.source_id;
     if (ne.weak_alias) ex["weak_alias_penalty"] = -0.05;
-    ex["evidence"] = std::move(f.ev.items);
+    ex["evidence"] = std::move(evidence(f.entity, true).items);
     ex["score"] = Round3(f.score);
     match.explanation = std::move(ex);
     out.push_back(std::move(match));

@@ -283,6 +283,19 @@ TEST_F(MatcherIndexTest, IdentifiersAndSchema) {
   bool saw_id = false;
   for (const auto& ev : ms[0].explanation["evidence"]) saw_id = saw_id || ev["kind"] == "identifier";
   EXPECT_TRUE(saw_id);
+  // An identifier alone finds the entity.
+  q.name = "";
+  ms = index_->Screen(q);
+  ASSERT_EQ(ms.size(), 1u);
+  EXPECT_EQ(ms[0].entity->source_id, "300");
+  EXPECT_GE(ms[0].score, 0.9);
+}
+
+TEST(MatcherEmptyIndexTest, ScreensNothing) {
+  auto empty = ScreeningIndex::Build({});
+  EXPECT_EQ(empty->name_count(), 0u);
+  EXPECT_TRUE(empty->Screen({.name = "Vladimir Putin"}).empty());
+  EXPECT_TRUE(empty->Screen({.name = ""}).empty());
 }
 
 TEST_F(MatcherIndexTest, GenericAliasesDoNotOvermatch) {

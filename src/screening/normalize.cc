@@ -396,6 +396,18 @@ std::vector<std::string> TransliteratorsFor(TokenScript script, std::string_view
   }
 }
 
+bool IsIndic(std::string_view utf8) {
+  int32_t i = 0;
+  const int32_t n = static_cast<int32_t>(utf8.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c >= 0x0900 && c <= 0x0D7F) return true;  // Devanagari .. Malayalam
+  }
+  return false;
+}
+
 // Arabic: a word-final taa marbuta is usually silent ("Usama", not "Usamat").
 std::string PrepareArabic(std::string_view word) {
   std::string s(word);
@@ -588,6 +600,16 @@ const std::unordered_map<std::string, std::vector<std::string>>& AltForms() {
       {"abdul", {"abd", "abdel", "abdal", "abdol", "abdoul"}}, {"abdel", {"abd", "abdul", "abdal"}},
       {"abdal", {"abd", "abdul", "abdel"}}, {"abdol", {"abd", "abdul"}}, {"abdoul", {"abd", "abdul"}},
       {"abdur", {"abd", "abdul"}}, {"abdu", {"abd", "abdul"}},
+      {"osama", {"usama"}}, {"usama", {"osama"}}, {"1st", {"first"}}, {"2nd", {"second"}},
+      {"3rd", {"third"}}, {"4th", {"fourth"}}, {"5th", {"fifth"}}, {"6th", {"sixth"}}, {"7th", {"seventh"}},
+      {"8th", {"eighth"}}, {"9th", {"ninth"}}, {"10th", {"tenth"}},
+  };
+  return *m;
+}
+
+// Nicknames and short forms of given names (weaker evidence than the same name).
+const std::unordered_map<std::string, std::vector<std::string>>& Nicknames() {
+  static const auto* m = new std::unordered_map<std::string, std::vector<std::string>>{
       {"ted", {"theodore", "edward"}}, {"teddy", {"theodore", "edward"}}, {"ben", {"benjamin"}},
       {"benny", {"benjamin"}}, {"bill", {"william"}}, {"billy", {"william"}}, {"will", {"william"}},
       {"bob", {"robert"}}, {"bobby", {"robert"}}, {"rob", {"robert"}}, {"dick", {"richard"}},
@@ -603,9 +625,6 @@ const std::unordered_map<std::string, std::vector<std::string>>& AltForms() {
       {"ron", {"ronald"}}, {"don", {"donald"}}, {"doug", {"douglas"}}, {"vova", {"vladimir"}},
       {"volodya", {"vladimir"}}, {"dima", {"dmitry", "dmitri"}}, {"kolya", {"nikolai", "nikolay"}},
       {"misha", {"mikhail"}}, {"pasha", {"pavel"}}, {"seryozha", {"sergey"}}, {"zhenya", {"yevgeny"}},
-      {"osama", {"usama"}}, {"usama", {"osama"}}, {"1st", {"first"}}, {"2nd", {"second"}},
-      {"3rd", {"third"}}, {"4th", {"fourth"}}, {"5th", {"fifth"}}, {"6th", {"sixth"}}, {"7th", {"seventh"}},
-      {"8th", {"eighth"}}, {"9th", {"ninth"}}, {"10th", {"tenth"}},
   };
   return *m;
 }
@@ -687,8 +706,9 @@ std::string Deleet(std::string_view s) {
 }
 
 bool IsPatronymic(std::string_view t) {
-  static const char* kSuffixes[] = {"ovich", "evich", "ovych", "evych", "ovna", "evna", "ichna",
-                                    "ogly", "oglu", "ogli", "kyzy", "qizi", "yevich", "ievich"};
+  static const char* kSuffixes[] = {"ovich", "evich", "ovych", "evych", "ovna",   "evna",   "ichna",  "ogly",
+                                    "oglu",  "ogli",  "kyzy",  "qizi",  "ovitch", "evitch", "ovits",  "evits",
+                                    "owitsch", "ewitsch", "owitsj", "ovitsj"};
   if (t.size() < 7) return false;
   for (const char* suf : kSuffixes) {
     std::string_view s(suf);
@@ -905,6 +925,40 @@ void RomaniseWordUncached(const RawWord& w, TokenScript script, std::vector<Pend
     out.push_back(std::move(t));
     return;
   }
+  // Greek: ντ, μπ, γκ are d, b, g in modern names (Βλαντίμιρ is Vladimir).
+  if (script == TokenScript::kGreek) {
+    std::vector<std::string> modern = forms[0];
+    bool changed = false;
+    for (auto& word : modern) {
+      std::string r;
+      for (size_t i = 0; i < word.size(); ++i) {
+        if (i + 1 < word.size() && ((word[i] == 'n' && word[i + 1] == 't') || (word[i] == 'm' && word[i + 1] == 'p') ||
+                                    (word[i] == 'n' && word[i + 1] == 'k') || (word[i] == 'g' && word[i + 1] == 'k'))) {
+          r += word[i + 1] == 't' ? 'd' : word[i + 1] == 'p' ? 'b' : 'g';
+          ++i;
+          changed = true;
+        } else {
+          r += word[i];
+        }
+      }
+      word = r;
+    }
+    if (changed) forms.push_back(std::move(modern));
+  }
+  // Indic scripts: a word-final inherent vowel after a single consonant is silent (व्लादिमीर is Vladimir, not
+  // Vladimira); consonant clusters keep it (Narendra).
+  if (IsIndic(w.text)) {
+    std::vector<std::string> spoken = forms[0];
+    bool changed = false;
+    for (auto& word : spoken) {
+      const size_t n = word.size();
+      if (n >= 4 && word[n - 1] == 'a' && !IsVowel(word[n - 2]) && IsVowel(word[n - 3]) && word[n - 2] != 'h') {
+        word.pop_back();
+        changed = true;
+      }
+    }
+    if (changed) forms.insert(forms.begin(), std::move(spoken));
+  }
   const auto& primary = forms[0];
   // Arabic: the article is written attached (الرحمن -> alrhmn); split it off like "al-rahman".
   if (script == TokenScript::kArabic && primary.size() == 1 && primary[0].size() >= 5 &&
@@ -926,6 +980,7 @@ void RomaniseWordUncached(const RawWord& w, TokenScript script, std::vector<Pend
   for (size_t k = 0; k < primary.size(); ++k) {
     PendingToken t;
     t.text = primary[k];
+    t.single_letter = w.single_letter && primary.size() == 1;  // "В. В. Путин"
     t.original = w.text;
     t.script = script;
     for (size_t f = 1; f < forms.size(); ++f) {
@@ -1338,7 +1393,7 @@ NormalizedName NormalizeName(std::string_view name, Schema schema) {
       if (nz != 0 && nz != std::string::npos) AddUnique(t.alts, x.substr(nz));
     } else if (person && p.single_letter) {
       t.kind = TokenKind::kInitial;
-    } else if (person && x.size() == 1 && t.script == TokenScript::kLatin) {
+    } else if (person && x.size() == 1 && t.script != TokenScript::kHan && t.script != TokenScript::kHangul) {
       t.kind = TokenKind::kInitial;
     } else if (schema == Schema::kVessel && merged.size() > 1 &&
                (x == "mv" || x == "mt" || x == "ms" || x == "ss" || x == "fv" || x == "mfv" || x == "tss" ||
@@ -1394,6 +1449,10 @@ NormalizedName NormalizeName(std::string_view name, Schema schema) {
       if (alt != AltForms().end()) {
         for (const auto& a : alt->second) AddUnique(t.alts, a);
       }
+      auto nick = Nicknames().find(t.text);
+      if (nick != Nicknames().end() && schema != Schema::kOrganisation) {
+        for (const auto& a : nick->second) AddUnique(t.alts, a);
+      }
       if (person && t.script != TokenScript::kHan && t.script != TokenScript::kHangul) {
         t.patronymic = IsPatronymic(t.text);
       }
@@ -1402,6 +1461,10 @@ NormalizedName NormalizeName(std::string_view name, Schema schema) {
       auto alt = AltForms().find(t.text);
       if (alt != AltForms().end()) {
         for (const auto& a : alt->second) AddUnique(t.alts, a);
+      }
+      auto nick = Nicknames().find(t.text);  // "ben" is also Benjamin
+      if (nick != Nicknames().end() && person) {
+        for (const auto& a : nick->second) AddUnique(t.alts, a);
       }
     }
     t.common = CommonNameParts().count(t.text) > 0;
@@ -1435,6 +1498,8 @@ NormalizedName NormalizeName(std::string_view name, Schema schema) {
   }
   return result;
 }
+
+bool IsNickname(std::string_view token) { return Nicknames().count(std::string(token)) > 0; }
 
 std::string DebugString(const NormalizedName& name) {
   std::string out;

@@ -93,6 +93,9 @@ std::string PhoneticKey(std::string_view ascii_token);
 // patronymics mean (persons) and which words are organisation terms.
 NormalizedName NormalizeName(std::string_view name, Schema schema);
 
+// Whether the token is a nickname or short form of given names ("ted", "sasha"); its full forms are in alts.
+bool IsNickname(std::string_view token);
+
 // "[text|alt1/alt2|kind|script]" per token, for tests and debugging.
 std::string DebugString(const NormalizedName& name);
 
