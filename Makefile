@@ -15,7 +15,7 @@ DEB_PACKAGES := g++ cmake make pkg-config libboost-dev libboost-system-dev nlohm
 # Only the benchmarks need these (a private PostgreSQL cluster for the pg_trgm comparison).
 BENCH_PACKAGES := postgresql postgresql-contrib
 
-.PHONY: deps bench-deps build build-test run test bench bench-screening format clean
+.PHONY: deps bench-deps build build-test run test bench bench-screening bench-classify format clean
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -55,6 +55,10 @@ bench: build
 # Screening latency, throughput, recall and alerts, side by side with PostgreSQL pg_trgm.
 bench-screening: build bench-deps
 	bash bench/screening_vs_pg_trgm.sh $(RELEASE_DIR)
+
+# Classification latency/throughput and catalogue load time, side by side with SQLite FTS5.
+bench-classify: build
+	$(RELEASE_DIR)/bench_classify --data $${STM_DATA_DIR:-../shared/data} --repeat 3 --benchmark_min_time=0.5
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

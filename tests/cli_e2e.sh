@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end checks of the `stm` command-line contract: help, user add, serve + SIGTERM,
-# backup, audit verify on intact and tampered databases, migration checksum refusal.
+# backup, audit verify on intact and tampered databases, migration checksum refusal, classify, criteria.
 set -euo pipefail
 STM=${1:?usage: cli_e2e.sh PATH_TO_STM}
 WORK=$(mktemp -d)
@@ -15,7 +15,7 @@ pass() { echo "ok - $*"; }
 DB=$WORK/stm.db
 
 help=$("$STM" --help)
-for sub in serve db user org audit config; do
+for sub in serve db user org audit config classify controls criteria; do
   grep -q "^  $sub" <<<"$help" || fail "stm --help does not list '$sub'"
 done
 pass "stm --help lists the subcommands"
@@ -87,4 +87,30 @@ if "$STM" db migrate --db "$WORK/backup.db" 2>"$WORK/err"; then fail "changed mi
 grep -q "migration 1" "$WORK/err" || fail "changed migration error does not name it: $(cat "$WORK/err")"
 pass "a changed applied migration is refused"
 
-echo "7 passed, 0 failed"
+# stm classify: no database, no flags beyond input/output; works from the transcribed criteria alone.
+cat >"$WORK/items.jsonl" <<'ITEMS'
+{"id":"vfd","description":"variable frequency drive, 3-phase inverter","parameters":[{"name":"phases","value":3},{"name":"power rating","value":7.5,"unit":"kVA"},{"name":"max output frequency","value":0.7,"unit":"kHz"},{"name":"frequency stability","value":0.01,"unit":"%"}],"answers":{"usable_as_motor_drive":true,"nrc_licensing_authority":false}}
+{"id":"bad","parameters":[{"name":"max output frequency","value":5,"unit":"kg"}]}
+not json
+ITEMS
+set +e
+STM_DATA_DIR=/nonexistent "$STM" classify --input "$WORK/items.jsonl" --output "$WORK/out.jsonl" 2>"$WORK/classify.err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "stm classify exit status $rc (expected 1: two bad lines): $(cat "$WORK/classify.err")"
+[ "$(wc -l <"$WORK/out.jsonl")" -eq 3 ] || fail "stm classify wrote $(wc -l <"$WORK/out.jsonl") lines, expected 3"
+python3 - "$WORK/out.jsonl" <<'PY' || fail "stm classify output: $(cat "$WORK/out.jsonl")"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+first = rows[0]["candidates"][0]
+assert rows[0]["id"] == "vfd" and first["code"] == "3A225" and first["verdict"] == "controlled", first
+assert first["regime"] == "nsg2" and "600 Hz" in first["explanation"], first
+assert "'kg'" in rows[1]["error"] and "'Hz'" in rows[1]["error"], rows[1]
+assert "error" in rows[2], rows[2]
+PY
+pass "stm classify: 700 Hz drive controlled under 3A225, bad unit and bad line reported, run continues"
+
+"$STM" criteria check >"$WORK/criteria.out" || fail "stm criteria check: $(tail -5 "$WORK/criteria.out")"
+grep -q " 0 failed" "$WORK/criteria.out" || fail "criteria check: $(tail -1 "$WORK/criteria.out")"
+pass "stm criteria check: $(tail -1 "$WORK/criteria.out")"
+
+echo "9 passed, 0 failed"

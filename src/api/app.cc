@@ -4,7 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <map>
+#include <mutex>
 
+#include "api/handlers.h"
 #include "api/routes.h"
 #include "screening/importers.h"
 #include "store/migrate.h"
@@ -21,6 +24,37 @@ Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config, cons
                  applied->back());
   }
   return std::unique_ptr<store::Database>(std::move(db));
+}
+
+Result<std::shared_ptr<const classify::Classifier>> LoadClassifier(const std::string& data_dir,
+                                                                   const std::string& project_data) {
+  static std::mutex mu;
+  static std::map<std::pair<std::string, std::string>, std::shared_ptr<const classify::Classifier>> cache;
+  auto normal = [](const std::string& p) {
+    return p.empty() ? p : std::filesystem::absolute(p).lexically_normal().string();
+  };
+  // A data directory without a catalogue loads the same classifier as none (criteria only).
+  std::error_code ec;
+  bool has_catalogue =
+      !data_dir.empty() && std::filesystem::is_directory(std::filesystem::path(data_dir) / "controls", ec);
+  std::pair<std::string, std::string> key{has_catalogue ? normal(data_dir) : "", normal(project_data)};
+  std::lock_guard lock(mu);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  auto loaded = classify::Classifier::Load({key.first, project_data});
+  if (!loaded.ok() && !key.first.empty()) {
+    // A broken or incomplete catalogue does not stop classification: the criteria still work.
+    spdlog::warn("control-list catalogue not loaded from '{}': {}; classifying with the criteria only",
+                 data_dir, loaded.status().ToString());
+    loaded = classify::Classifier::Load({"", project_data});
+  }
+  STM_ASSIGN_OR_RETURN(auto classifier, std::move(loaded));
+  const auto& cat = classifier->catalog();
+  spdlog::info("classifier loaded in {:.1f} s: {} criteria records, catalogue {} {} ({} entries, {} issues)",
+               classifier->load_seconds(), classifier->criteria().records().size(),
+               cat.list().id.empty() ? "(none)" : cat.list().id, cat.list().version, cat.entries().size(),
+               cat.issues().size());
+  cache.emplace(key, classifier);
+  return classifier;
 }
 
 App::App(AppOptions options) : options_(std::move(options)) {}
@@ -51,8 +85,23 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
                                                    auth_options);
   app->screening_ = std::make_unique<screening::ScreeningService>(*app->db_, *app->options_.clock);
   STM_RETURN_IF_ERROR(app->screening_->LoadFromStore().WithContext("loading the restricted-party lists"));
-  Deps deps{app->db_.get(),        app->options_.clock, app->auth_.get(), app->screening_.get(),
-            ResolveDataDir(cfg), [a = app.get()] { return a->ready_.load(); }};
+  std::string data_dir = ResolveDataDir(cfg);
+  if (app->options_.classifier) {
+    app->classifier_ = std::move(app->options_.classifier);
+  } else {
+    auto classifier = LoadClassifier(data_dir, ResolveProjectDataDir(cfg));
+    if (!classifier.ok()) return classifier.status().WithContext("loading the classifier");
+    app->classifier_ = std::move(classifier).value();
+  }
+  app->catalog_store_ = std::make_unique<catalog::CatalogStore>(*app->db_, *app->options_.clock);
+  app->rulings_ = std::make_unique<classify::RulingStore>(*app->db_, *app->options_.clock);
+  Deps deps{app->db_.get(),   app->options_.clock,
+            app->auth_.get(), app->screening_.get(),
+            data_dir,         [a = app.get()] { return a->ready_.load(); }};
+  deps.classifier = app->classifier_.get();
+  deps.catalog_store = app->catalog_store_.get();
+  deps.rulings = app->rulings_.get();
+  deps.control_lists_ready = [a = app.get()] { return a->EnsureControlLists(); };
   RegisterRoutes(app->router_, deps);
 
   http::ServerOptions so;
@@ -66,6 +115,12 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   so.max_connections = cfg.max_connections;
   so.access_log = cfg.access_log == "on";
   app->server_ = std::make_unique<http::Server>(so, app->router_);
+  // The control-list versions the data directory has and the store lacks (first start on a database).
+  if (data_dir.empty() || app->classifier_->catalog().entries().empty()) {
+    app->control_lists_done_ = true;
+  } else {
+    app->control_lists_thread_ = std::thread([a = app.get()] { a->StoreControlListsLater(); });
+  }
   return app;
 }
 
@@ -101,6 +156,38 @@ Result<int> App::LoadDefaultLists(const std::string& data_dir) {
   return n;
 }
 
+void App::StoreControlListsLater() {
+  {
+    std::unique_lock lock(control_lists_mu_);
+    control_lists_cv_.wait_for(lock, options_.control_lists_delay,
+                               [this] { return control_lists_wanted_ || control_lists_stop_; });
+    if (control_lists_stop_) return;
+  }
+  // A problem here does not stop the server: the catalogue in memory still serves classification.
+  auto imported = ImportDefaultControlLists(*classifier_, *catalog_store_, ResolveDataDir(options_.config),
+                                            {"system", "-"});
+  if (!imported.ok()) {
+    spdlog::warn("control lists not stored: {}", imported.status().ToString());
+  } else {
+    for (const auto& v : *imported) {
+      spdlog::info("stored control list {} version {} ({} entries)", v.value("list", ""),
+                   v.value("version", ""), v.value("entry_count", int64_t{0}));
+    }
+  }
+  std::lock_guard lock(control_lists_mu_);
+  control_lists_done_ = true;
+  control_lists_cv_.notify_all();
+}
+
+Status App::EnsureControlLists() {
+  std::unique_lock lock(control_lists_mu_);
+  control_lists_wanted_ = true;
+  control_lists_cv_.notify_all();
+  control_lists_cv_.wait(lock, [this] { return control_lists_done_ || control_lists_stop_; });
+  if (!control_lists_done_) return Status::Unavailable("shutting down before the control lists were stored");
+  return Status::Ok();
+}
+
 Status App::Start() {
   STM_RETURN_IF_ERROR(server_->Start());
   ready_.store(true);
@@ -112,6 +199,15 @@ uint16_t App::port() const { return server_->port(); }
 void App::Shutdown() {
   ready_.store(false);
   if (server_) server_->Shutdown(std::chrono::milliseconds(options_.config.shutdown_grace_ms));
+  {
+    std::lock_guard lock(control_lists_mu_);
+    control_lists_stop_ = true;
+    control_lists_cv_.notify_all();
+  }
+  // An import under way finishes (it is one transaction); one not started yet is skipped.
+  if (control_lists_thread_.joinable() && control_lists_thread_.get_id() != std::this_thread::get_id()) {
+    control_lists_thread_.join();
+  }
 }
 
 void App::Wait() { server_->Wait(); }

@@ -3,11 +3,18 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "auth/auth_service.h"
+#include "catalog/catalog_store.h"
+#include "classify/classifier.h"
+#include "classify/rulings.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "common/crypto.h"
@@ -25,7 +32,18 @@ struct AppOptions {
   auth::PasswordHashParams hash_params = auth::PasswordHashParams::Interactive();
   // An already opened and migrated store to use instead of opening config.db (tests inject fakes).
   std::unique_ptr<store::Database> db;
+  // A classifier to use instead of loading one from the configured data directories.
+  std::shared_ptr<const classify::Classifier> classifier;
+  // The default control-list versions the store lacks are stored this long after the App opens, or at once
+  // when a request needs them (control-list versions, diffs), so that opening stays fast and short-lived
+  // instances (tests) do not pay for an import they never use.
+  std::chrono::milliseconds control_lists_delay{3000};
 };
+
+// The classifier for these data directories, loaded once per process and shared (it is immutable, and
+// loading the full catalogue takes seconds).
+Result<std::shared_ptr<const classify::Classifier>> LoadClassifier(const std::string& data_dir,
+                                                                   const std::string& project_data);
 
 // Opens the database at config.db and applies pending migrations.
 Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config, const Clock& clock);
@@ -44,6 +62,11 @@ class App {
   // `data_dir`/sanctions (the default reference data). Returns how many lists were imported.
   Result<int> LoadDefaultLists(const std::string& data_dir);
 
+  // Stores the default control-list versions from the data directory that the store lacks (the CCL
+  // paragraph tree 2025-09-29, then the full text 2026-07-23), once; waits when that is under way.
+  // Unavailable when the App shuts down first. Import problems are logged, not returned.
+  Status EnsureControlLists();
+
   Status Start();         // starts serving; returns once listening
   uint16_t port() const;  // after Start
   void Shutdown();        // graceful; idempotent
@@ -52,6 +75,9 @@ class App {
   store::Database& db() { return *db_; }
   auth::AuthService& auth() { return *auth_; }
   screening::ScreeningService& screening() { return *screening_; }
+  const classify::Classifier& classifier() const { return *classifier_; }
+  catalog::CatalogStore& catalog_store() { return *catalog_store_; }
+  classify::RulingStore& rulings() { return *rulings_; }
   const Config& config() const { return options_.config; }
 
  private:
@@ -62,6 +88,17 @@ class App {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<auth::AuthService> auth_;
   std::unique_ptr<screening::ScreeningService> screening_;
+  std::shared_ptr<const classify::Classifier> classifier_;
+  std::unique_ptr<catalog::CatalogStore> catalog_store_;
+  std::unique_ptr<classify::RulingStore> rulings_;
+  // Background storing of the default control-list versions (see AppOptions::control_lists_delay).
+  void StoreControlListsLater();
+  std::mutex control_lists_mu_;
+  std::condition_variable control_lists_cv_;
+  bool control_lists_wanted_ = false;  // a request waits for them
+  bool control_lists_stop_ = false;    // shutting down
+  bool control_lists_done_ = false;
+  std::thread control_lists_thread_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> ready_{false};

@@ -2,7 +2,12 @@
 // them to paths and permissions.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
 #include "api/routes.h"
+#include "audit/audit.h"
 
 namespace stm::api {
 
@@ -15,5 +20,26 @@ Result<Response> ListLists(const Deps& d, Request& req, const Caller& c);
 Result<Response> ImportList(const Deps& d, Request& req, const Caller& c);
 Result<Response> ListAlerts(const Deps& d, Request& req, const Caller& c);
 Result<Response> DecideAlert(const Deps& d, Request& req, const Caller& c);
+
+// Classification, the control-list catalogue and official rulings (classify_api.cc)
+Result<Response> ClassifyItem(const Deps& d, Request& req, const Caller& c);
+Result<Response> SearchControls(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetControl(const Deps& d, Request& req, const Caller& c);
+Result<Response> DiffControls(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListControlVersions(const Deps& d, Request& req, const Caller& c);
+Result<Response> ImportControls(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetChemical(const Deps& d, Request& req, const Caller& c);
+Result<Response> CreateClassificationRequest(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListClassificationRequests(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetClassificationRequest(const Deps& d, Request& req, const Caller& c);
+Result<Response> RuleClassificationRequest(const Deps& d, Request& req, const Caller& c);
+
+// Stores the default US CCL versions found in `data_dir` that are not stored yet: the paragraph tree
+// (2025-09-29) first, then the full text the classifier loaded (2026-07-23), so the newer one is current.
+// Files that are absent are skipped quietly. Returns the versions it stored (none when all were there).
+Result<std::vector<nlohmann::json>> ImportDefaultControlLists(const classify::Classifier& classifier,
+                                                              catalog::CatalogStore& store,
+                                                              const std::string& data_dir,
+                                                              const audit::Context& ctx);
 
 }  // namespace stm::api

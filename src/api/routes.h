@@ -12,6 +12,14 @@
 #include "screening/service.h"
 #include "store/db.h"
 
+namespace stm::catalog {
+class CatalogStore;
+}
+namespace stm::classify {
+class Classifier;
+class RulingStore;
+}  // namespace stm::classify
+
 namespace stm::api {
 
 struct Deps {
@@ -21,6 +29,11 @@ struct Deps {
   screening::ScreeningService* screening;
   std::string data_dir;         // reference data directory (list files are imported only from inside it)
   std::function<bool()> ready;  // false while starting or shutting down
+  const classify::Classifier* classifier = nullptr;  // criteria always; the catalogue when the data has it
+  catalog::CatalogStore* catalog_store = nullptr;    // stored control-list versions
+  classify::RulingStore* rulings = nullptr;          // classification requests and official rulings
+  // Waits until the default control-list versions are stored (they are stored in the background).
+  std::function<Status()> control_lists_ready;
 };
 
 // What a handler knows about its caller.

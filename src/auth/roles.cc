@@ -36,21 +36,27 @@ const std::array<Grant, 8> kGrants = {{
     {Role::kAdministrator,
      {P::kAuthenticated, P::kManageOrganisations, P::kViewOrganisations, P::kManageUsers, P::kViewUsers,
       P::kManageApiKeys, P::kReadAudit, P::kScreen, P::kViewLists, P::kImportLists, P::kViewAlerts,
-      P::kDecideAlerts}},
+      P::kDecideAlerts, P::kClassify, P::kViewControls, P::kImportControls, P::kRequestRuling,
+      P::kViewRulings, P::kRuleClassification}},
     {Role::kLicensingOfficer,
      {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kScreen, P::kViewLists, P::kViewAlerts,
-      P::kDecideAlerts}},
+      P::kDecideAlerts, P::kClassify, P::kViewControls, P::kViewRulings, P::kRuleClassification}},
     {Role::kSeniorLicensingOfficer,
      {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kScreen, P::kViewLists, P::kViewAlerts,
-      P::kDecideAlerts}},
-    {Role::kReferralOfficer, {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists}},
-    {Role::kCustomsOfficer, {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists}},
+      P::kDecideAlerts, P::kClassify, P::kViewControls, P::kViewRulings, P::kRuleClassification}},
+    {Role::kReferralOfficer,
+     {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kClassify, P::kViewControls}},
+    {Role::kCustomsOfficer,
+     {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kClassify, P::kViewControls}},
     {Role::kAuditor,
-     {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kReadAudit, P::kViewLists, P::kViewAlerts}},
+     {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kReadAudit, P::kViewLists, P::kViewAlerts,
+      P::kClassify, P::kViewControls, P::kViewRulings}},
     {Role::kExporterAdmin,
      {P::kAuthenticated, P::kViewOrganisations, P::kManageUsers, P::kViewUsers, P::kScreen, P::kViewLists,
-      P::kViewAlerts}},
-    {Role::kExporterUser, {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kViewAlerts}},
+      P::kViewAlerts, P::kClassify, P::kViewControls, P::kRequestRuling, P::kViewRulings}},
+    {Role::kExporterUser,
+     {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kViewAlerts, P::kClassify,
+      P::kViewControls, P::kRequestRuling, P::kViewRulings}},
 }};
 
 }  // namespace
@@ -101,15 +107,29 @@ std::string_view PermissionName(Permission p) {
       return "view_alerts";
     case P::kDecideAlerts:
       return "decide_alerts";
+    case P::kClassify:
+      return "classify";
+    case P::kViewControls:
+      return "view_controls";
+    case P::kImportControls:
+      return "import_controls";
+    case P::kRequestRuling:
+      return "request_ruling";
+    case P::kViewRulings:
+      return "view_rulings";
+    case P::kRuleClassification:
+      return "rule_classification";
   }
   return "unknown";
 }
 
 const std::vector<Permission>& AllPermissions() {
   static const std::vector<Permission> kAll = {
-      P::kAuthenticated, P::kManageOrganisations, P::kViewOrganisations, P::kManageUsers, P::kViewUsers,
-      P::kManageApiKeys, P::kReadAudit,          P::kScreen,            P::kViewLists,   P::kImportLists,
-      P::kViewAlerts,    P::kDecideAlerts};
+      P::kAuthenticated, P::kManageOrganisations, P::kViewOrganisations, P::kManageUsers,
+      P::kViewUsers,     P::kManageApiKeys,       P::kReadAudit,         P::kScreen,
+      P::kViewLists,     P::kImportLists,         P::kViewAlerts,        P::kDecideAlerts,
+      P::kClassify,      P::kViewControls,        P::kImportControls,    P::kRequestRuling,
+      P::kViewRulings,   P::kRuleClassification};
   return kAll;
 }
 

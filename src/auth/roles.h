@@ -32,6 +32,12 @@ enum class Permission {
   kImportLists,          // import new list versions
   kViewAlerts,           // see screening alerts (exporters: only their own parties')
   kDecideAlerts,         // record a hit as true match or false positive
+  kClassify,             // classify an item against the control lists (automatic, advisory)
+  kViewControls,         // read the control-list catalogue, its versions and diffs, controlled chemicals
+  kImportControls,       // import control-list versions into the store
+  kRequestRuling,        // ask the licensing authority for an official classification ruling
+  kViewRulings,          // see classification requests and rulings (exporters: only their own)
+  kRuleClassification,   // give an official classification ruling
 };
 
 std::string_view RoleName(Role r);

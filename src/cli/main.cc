@@ -12,6 +12,7 @@
 
 #include "api/app.h"
 #include "audit/audit.h"
+#include "cli/classify_commands.h"
 #include "cli/screening_commands.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -33,10 +34,10 @@ void AddCommonFlags(CLI::App* cmd, CommonFlags* f, bool server_flags) {
   cmd->add_option("--config", f->config_file, "JSON configuration file (also STM_CONFIG)");
   cmd->add_option("--db", f->db, "SQLite database file (default var/stm.db; also STM_DB)");
   cmd->add_option("--log-level", f->log_level, "trace, debug, info, warn, error, off (also STM_LOG_LEVEL)");
+  cmd->add_option("--data-dir", f->data_dir,
+                  "reference data directory (default ../shared/data when present)");
   if (server_flags) {
     cmd->add_option("--listen", f->listen, "host:port to serve on (default 127.0.0.1:8080; also STM_LISTEN)");
-    cmd->add_option("--data-dir", f->data_dir,
-                    "reference data directory (default ../shared/data when present)");
     cmd->add_option("--threads", f->threads, "server threads (default: number of cores)");
     cmd->add_option("--log-file", f->log_file, "log file, '-' for stderr");
   }
@@ -100,7 +101,8 @@ int Serve(const CommonFlags& flags) {
   spdlog::info("reference data directory: {}", data_dir.empty() ? "(none found)" : data_dir);
   auto loaded = (*app)->LoadDefaultLists(data_dir);
   if (!loaded.ok()) return Fail(loaded.status().WithContext("loading the default restricted-party lists"));
-  if (*loaded > 0) std::cout << "Imported " << *loaded << " restricted-party lists from " << data_dir << "/sanctions\n";
+  if (*loaded > 0)
+    std::cout << "Imported " << *loaded << " restricted-party lists from " << data_dir << "/sanctions\n";
   if (Status s = (*app)->Start(); !s.ok()) return Fail(s);
   std::cout << fmt::format("stm {} serving on http://{}:{} (database {})", STM_VERSION,
                            config->listen.substr(0, config->listen.rfind(':')), (*app)->port(), config->db)
@@ -169,17 +171,23 @@ int main(int argc, char** argv) {
   AddCommonFlags(verify, &flags, false);
 
   stm::cli::ScreenArgs screen_args;
-  auto* screen = cli.add_subcommand("screen", "Screen the parties of a CSV file against the lists in a directory");
-  screen->add_option("--lists", screen_args.lists_dir, "directory laid out like shared/data/sanctions")->required();
-  screen->add_option("--input", screen_args.input, "CSV with a header: id,name[,schema,birth_date,country,identifier]")
+  auto* screen =
+      cli.add_subcommand("screen", "Screen the parties of a CSV file against the lists in a directory");
+  screen->add_option("--lists", screen_args.lists_dir, "directory laid out like shared/data/sanctions")
+      ->required();
+  screen
+      ->add_option("--input", screen_args.input,
+                   "CSV with a header: id,name[,schema,birth_date,country,identifier]")
       ->required();
   screen->add_option("--output", screen_args.output, "JSON Lines output, one line per input row")->required();
   screen->add_option("--threshold", screen_args.threshold, "minimum score in [0,1] (default: the engine's)")
       ->check(CLI::Range(0.0, 1.0));
-  screen->add_option("--limit", screen_args.limit, "matches per row (default 10)")->check(CLI::Range(1, 1000));
+  screen->add_option("--limit", screen_args.limit, "matches per row (default 10)")
+      ->check(CLI::Range(1, 1000));
 
   std::string compare_in, compare_out;
-  auto* compare = cli.add_subcommand("compare-names", "Score name pairs (CSV id,schema,name1,name2 -> id,score,match)");
+  auto* compare =
+      cli.add_subcommand("compare-names", "Score name pairs (CSV id,schema,name1,name2 -> id,score,match)");
   compare->add_option("--input", compare_in, "CSV with id,schema,name1,name2")->required();
   compare->add_option("--output", compare_out, "CSV id,score,match")->required();
 
@@ -193,6 +201,46 @@ int main(int argc, char** argv) {
   AddCommonFlags(lists_status, &flags, false);
   auto* lists_fetch = lists->add_subcommand("fetch", "Download the lists in list_sources and import them");
   AddCommonFlags(lists_fetch, &flags, false);
+
+  auto* criteria = cli.add_subcommand("criteria", "Transcribed control criteria (data/criteria)");
+  criteria->require_subcommand(1);
+  std::vector<std::string> criteria_files;
+  auto* criteria_check = criteria->add_subcommand(
+      "check", "Load the criteria files and run their tests (all files, or those named)");
+  criteria_check->add_option("files", criteria_files, "criteria JSON files");
+  AddCommonFlags(criteria_check, &flags, false);
+
+  stm::cli::ClassifyArgs classify_args;
+  auto* classify =
+      cli.add_subcommand("classify", "Classify items (JSONL in) against the control lists (JSONL out)");
+  classify->add_option("--input", classify_args.input, "JSONL: {id, description, parameters, cas, hs}")
+      ->required();
+  classify->add_option("--output", classify_args.output, "JSONL: {id, candidates: [...]}")->required();
+  classify->add_option("--limit", classify_args.limit, "candidates per item (default 10)")
+      ->check(CLI::Range(1, 50));
+  AddCommonFlags(classify, &flags, false);
+
+  auto* controls = cli.add_subcommand("controls", "Control-list catalogue");
+  controls->require_subcommand(1);
+  std::string controls_query, controls_regime, controls_code, controls_dir, diff_from, diff_to;
+  int controls_limit = 20;
+  auto* controls_search = controls->add_subcommand("search", "Full-text search over the control entries");
+  controls_search->add_option("query", controls_query, "words, e.g. 'glass-lined reactor'")->required();
+  controls_search->add_option("--regime", controls_regime, "nsg1 nsg2 mtcr ag cwc wa_du wa_ml national");
+  controls_search->add_option("--limit", controls_limit, "hits (default 20)");
+  AddCommonFlags(controls_search, &flags, false);
+  auto* controls_show = controls->add_subcommand("show", "One entry with its text, notes, tree and criteria");
+  controls_show->add_option("code", controls_code, "e.g. 3A225, 2B350.a")->required();
+  AddCommonFlags(controls_show, &flags, false);
+  auto* controls_import =
+      controls->add_subcommand("import", "Import the CCL under DIR as a new catalogue version");
+  controls_import->add_option("dir", controls_dir, "a us_ccl folder or a data directory")->required();
+  AddCommonFlags(controls_import, &flags, false);
+  auto* controls_diff =
+      controls->add_subcommand("diff", "What changed between two stored catalogue versions");
+  controls_diff->add_option("--from", diff_from, "older version, e.g. 2025-09-29")->required();
+  controls_diff->add_option("--to", diff_to, "newer version, e.g. 2026-07-23")->required();
+  AddCommonFlags(controls_diff, &flags, false);
 
   auto* config_cmd = cli.add_subcommand("config", "Configuration");
   config_cmd->require_subcommand(1);
@@ -213,6 +261,13 @@ int main(int argc, char** argv) {
   const stm::Clock& clock = stm::SystemClock::Instance();
   stm::audit::Context cli_ctx{"cli", "-"};
 
+  if (criteria_check->parsed()) return stm::cli::RunCriteriaCheck(*config, criteria_files);
+  if (classify->parsed()) return stm::cli::RunClassify(*config, classify_args);
+  if (controls_search->parsed())
+    return stm::cli::RunControlsSearch(*config, controls_query, controls_regime, controls_limit);
+  if (controls_show->parsed()) return stm::cli::RunControlsShow(*config, controls_code);
+  if (controls_import->parsed()) return stm::cli::RunControlsImport(*config, controls_dir);
+  if (controls_diff->parsed()) return stm::cli::RunControlsDiff(*config, diff_from, diff_to);
   if (lists_import->parsed()) return stm::cli::RunListsImport(*config, lists_dir);
   if (lists_status->parsed()) return stm::cli::RunListsStatus(*config);
   if (lists_fetch->parsed()) return stm::cli::RunListsFetch(*config);

@@ -20,6 +20,7 @@ const std::vector<Field>& Fields() {
       {"listen", &Config::listen},
       {"db", &Config::db},
       {"data_dir", &Config::data_dir},
+      {"project_data", &Config::project_data},
       {"log_level", &Config::log_level},
       {"log_file", &Config::log_file},
       {"access_log", &Config::access_log},
@@ -130,6 +131,14 @@ std::string ResolveDataDir(const Config& config) {
   std::error_code ec;
   if (std::filesystem::is_directory("../shared/data", ec)) return "../shared/data";
   return "";
+}
+
+std::string ResolveProjectDataDir(const Config& config) {
+  if (!config.project_data.empty()) return config.project_data;
+  std::error_code ec;
+  std::string built = std::string(STM_SOURCE_DIR) + "/data";
+  if (std::filesystem::is_directory(built + "/criteria", ec)) return built;
+  return "data";
 }
 
 }  // namespace stm

@@ -19,6 +19,7 @@ struct Config {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
   std::string db = "var/stm.db";          // SQLite database file
   std::string data_dir;                   // reference data; empty = ../shared/data when present
+  std::string project_data;  // the project's data/ (criteria, parameters); empty = the checkout's
   std::string log_level = "info";
   std::string log_file = "-";           // "-" = stderr
   std::string access_log = "on";        // "on" or "off"
@@ -48,5 +49,8 @@ struct Config {
 
 // Resolves the reference data directory: the configured one, else ../shared/data when present.
 std::string ResolveDataDir(const Config& config);
+// Resolves the project's own data directory: the configured one, else the checkout's data/ (known at
+// build time), else ./data.
+std::string ResolveProjectDataDir(const Config& config);
 
 }  // namespace stm

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "screening/import_internal.h"
+#include "test_data.h"
 
 namespace stm::screening {
 namespace {
@@ -21,18 +22,7 @@ namespace fs = std::filesystem;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-// The shared reference data: $STM_DATA_DIR, else the nearest shared/data above the current directory.
-std::string DataDir() {
-  if (const char* env = std::getenv("STM_DATA_DIR"); env && *env) {
-    return fs::is_directory(fs::path(env) / "sanctions") ? std::string(env) : std::string();
-  }
-  std::error_code ec;
-  for (fs::path p = fs::current_path(ec); !p.empty(); p = p.parent_path()) {
-    if (fs::is_directory(p / "shared" / "data" / "sanctions", ec)) return (p / "shared" / "data").string();
-    if (p == p.parent_path()) break;
-  }
-  return {};
-}
+std::string DataDir() { return stm::testing::SharedDataDir("sanctions"); }
 
 std::string Sanctions(const std::string& rel) { return DataDir() + "/sanctions/" + rel; }
 

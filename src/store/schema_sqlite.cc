@@ -128,6 +128,58 @@ CREATE TABLE screening_alerts (
 );
 CREATE INDEX screening_alerts_status ON screening_alerts(status, id);
 )sql"},
+      {5, "control-list catalogue versions, content-addressed control entries", R"sql(
+CREATE TABLE control_list_versions (
+  id INTEGER PRIMARY KEY,
+  list TEXT NOT NULL,
+  name TEXT NOT NULL,
+  version TEXT NOT NULL,
+  source TEXT NOT NULL,
+  imported_at INTEGER NOT NULL,
+  imported_by TEXT NOT NULL,
+  entry_count INTEGER NOT NULL,
+  added INTEGER NOT NULL,
+  removed INTEGER NOT NULL,
+  changed INTEGER NOT NULL,
+  report TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  is_current INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (list, version)
+);
+CREATE INDEX control_list_versions_list ON control_list_versions(list, id);
+CREATE TABLE control_entry_bodies (
+  digest TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
+CREATE TABLE control_entry_versions (
+  version_id INTEGER NOT NULL REFERENCES control_list_versions(id),
+  code TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  digest TEXT NOT NULL REFERENCES control_entry_bodies(digest),
+  PRIMARY KEY (version_id, code)
+);
+)sql"},
+      {6, "classification requests and officers' official rulings", R"sql(
+CREATE TABLE classification_requests (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER REFERENCES organisations(id),
+  user_id INTEGER REFERENCES users(id),
+  created_by TEXT NOT NULL,
+  reference TEXT NOT NULL DEFAULT '',
+  item TEXT NOT NULL,
+  automatic TEXT NOT NULL,
+  catalog_version TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK (status IN ('open', 'answered')),
+  created_at INTEGER NOT NULL,
+  ruling_code TEXT,
+  ruling_verdict TEXT CHECK (ruling_verdict IN ('controlled', 'not')),
+  ruling_reasoning TEXT,
+  ruled_by TEXT,
+  ruled_at INTEGER
+);
+CREATE INDEX classification_requests_org ON classification_requests(org_id, id);
+CREATE INDEX classification_requests_status ON classification_requests(status, id);
+)sql"},
   };
   static const std::vector<Migration> kNone;
   return dialect == "sqlite" ? kSqlite : kNone;
