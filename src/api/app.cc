@@ -95,12 +95,14 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   }
   app->catalog_store_ = std::make_unique<catalog::CatalogStore>(*app->db_, *app->options_.clock);
   app->rulings_ = std::make_unique<classify::RulingStore>(*app->db_, *app->options_.clock);
+  app->licensing_ = std::make_unique<licensing::LicensingService>(*app->db_, *app->options_.clock);
   Deps deps{app->db_.get(),   app->options_.clock,
             app->auth_.get(), app->screening_.get(),
             data_dir,         [a = app.get()] { return a->ready_.load(); }};
   deps.classifier = app->classifier_.get();
   deps.catalog_store = app->catalog_store_.get();
   deps.rulings = app->rulings_.get();
+  deps.licensing = app->licensing_.get();
   deps.control_lists_ready = [a = app.get()] { return a->EnsureControlLists(); };
   RegisterRoutes(app->router_, deps);
 

@@ -20,6 +20,7 @@
 #include "common/crypto.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "licensing/licensing_service.h"
 #include "screening/service.h"
 #include "store/db.h"
 
@@ -78,6 +79,7 @@ class App {
   const classify::Classifier& classifier() const { return *classifier_; }
   catalog::CatalogStore& catalog_store() { return *catalog_store_; }
   classify::RulingStore& rulings() { return *rulings_; }
+  licensing::LicensingService& licensing() { return *licensing_; }
   const Config& config() const { return options_.config; }
 
  private:
@@ -91,6 +93,7 @@ class App {
   std::shared_ptr<const classify::Classifier> classifier_;
   std::unique_ptr<catalog::CatalogStore> catalog_store_;
   std::unique_ptr<classify::RulingStore> rulings_;
+  std::unique_ptr<licensing::LicensingService> licensing_;
   // Background storing of the default control-list versions (see AppOptions::control_lists_delay).
   void StoreControlListsLater();
   std::mutex control_lists_mu_;

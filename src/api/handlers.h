@@ -34,6 +34,22 @@ Result<Response> ListClassificationRequests(const Deps& d, Request& req, const C
 Result<Response> GetClassificationRequest(const Deps& d, Request& req, const Caller& c);
 Result<Response> RuleClassificationRequest(const Deps& d, Request& req, const Caller& c);
 
+// Licence applications and licensing cases (licensing_api.cc)
+Result<Response> CreateApplication(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListApplications(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetApplication(const Deps& d, Request& req, const Caller& c);
+Result<Response> PatchApplication(const Deps& d, Request& req, const Caller& c);
+Result<Response> AddApplicationGoods(const Deps& d, Request& req, const Caller& c);
+Result<Response> AddApplicationParty(const Deps& d, Request& req, const Caller& c);
+Result<Response> UploadApplicationDocument(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetApplicationDocument(const Deps& d, Request& req, const Caller& c);
+Result<Response> SubmitApplication(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListCases(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetCase(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetCaseTransitions(const Deps& d, Request& req, const Caller& c);
+Result<Response> TakeCaseAction(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetCaseHistory(const Deps& d, Request& req, const Caller& c);
+
 // Stores the default US CCL versions found in `data_dir` that are not stored yet: the paragraph tree
 // (2025-09-29) first, then the full text the classifier loaded (2026-07-23), so the newer one is current.
 // Files that are absent are skipped quietly. Returns the versions it stored (none when all were there).

@@ -19,6 +19,9 @@ namespace stm::classify {
 class Classifier;
 class RulingStore;
 }  // namespace stm::classify
+namespace stm::licensing {
+class LicensingService;
+}
 
 namespace stm::api {
 
@@ -32,6 +35,7 @@ struct Deps {
   const classify::Classifier* classifier = nullptr;  // criteria always; the catalogue when the data has it
   catalog::CatalogStore* catalog_store = nullptr;    // stored control-list versions
   classify::RulingStore* rulings = nullptr;          // classification requests and official rulings
+  licensing::LicensingService* licensing = nullptr;  // licence applications and cases
   // Waits until the default control-list versions are stored (they are stored in the background).
   std::function<Status()> control_lists_ready;
 };

@@ -34,29 +34,49 @@ struct Grant {
 // The permission table. Every grant is here and nowhere else.
 const std::array<Grant, 8> kGrants = {{
     {Role::kAdministrator,
-     {P::kAuthenticated, P::kManageOrganisations, P::kViewOrganisations, P::kManageUsers, P::kViewUsers,
-      P::kManageApiKeys, P::kReadAudit, P::kScreen, P::kViewLists, P::kImportLists, P::kViewAlerts,
-      P::kDecideAlerts, P::kClassify, P::kViewControls, P::kImportControls, P::kRequestRuling,
-      P::kViewRulings, P::kRuleClassification}},
+     {P::kAuthenticated,
+      P::kManageOrganisations,
+      P::kViewOrganisations,
+      P::kManageUsers,
+      P::kViewUsers,
+      P::kManageApiKeys,
+      P::kReadAudit,
+      P::kScreen,
+      P::kViewLists,
+      P::kImportLists,
+      P::kViewAlerts,
+      P::kDecideAlerts,
+      P::kClassify,
+      P::kViewControls,
+      P::kImportControls,
+      P::kRequestRuling,
+      P::kViewRulings,
+      P::kRuleClassification,
+      P::kApply,
+      P::kViewCases,
+      P::kActOnCases}},
     {Role::kLicensingOfficer,
      {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kScreen, P::kViewLists, P::kViewAlerts,
-      P::kDecideAlerts, P::kClassify, P::kViewControls, P::kViewRulings, P::kRuleClassification}},
+      P::kDecideAlerts, P::kClassify, P::kViewControls, P::kViewRulings, P::kRuleClassification,
+      P::kViewCases, P::kActOnCases}},
     {Role::kSeniorLicensingOfficer,
      {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kScreen, P::kViewLists, P::kViewAlerts,
-      P::kDecideAlerts, P::kClassify, P::kViewControls, P::kViewRulings, P::kRuleClassification}},
+      P::kDecideAlerts, P::kClassify, P::kViewControls, P::kViewRulings, P::kRuleClassification,
+      P::kViewCases, P::kActOnCases}},
     {Role::kReferralOfficer,
      {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kClassify, P::kViewControls}},
     {Role::kCustomsOfficer,
      {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kClassify, P::kViewControls}},
     {Role::kAuditor,
      {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kReadAudit, P::kViewLists, P::kViewAlerts,
-      P::kClassify, P::kViewControls, P::kViewRulings}},
+      P::kClassify, P::kViewControls, P::kViewRulings, P::kViewCases}},
     {Role::kExporterAdmin,
      {P::kAuthenticated, P::kViewOrganisations, P::kManageUsers, P::kViewUsers, P::kScreen, P::kViewLists,
-      P::kViewAlerts, P::kClassify, P::kViewControls, P::kRequestRuling, P::kViewRulings}},
+      P::kViewAlerts, P::kClassify, P::kViewControls, P::kRequestRuling, P::kViewRulings, P::kApply,
+      P::kViewCases, P::kActOnCases}},
     {Role::kExporterUser,
      {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kViewAlerts, P::kClassify,
-      P::kViewControls, P::kRequestRuling, P::kViewRulings}},
+      P::kViewControls, P::kRequestRuling, P::kViewRulings, P::kApply, P::kViewCases, P::kActOnCases}},
 }};
 
 }  // namespace
@@ -119,17 +139,38 @@ std::string_view PermissionName(Permission p) {
       return "view_rulings";
     case P::kRuleClassification:
       return "rule_classification";
+    case P::kApply:
+      return "apply";
+    case P::kViewCases:
+      return "view_cases";
+    case P::kActOnCases:
+      return "act_on_cases";
   }
   return "unknown";
 }
 
 const std::vector<Permission>& AllPermissions() {
-  static const std::vector<Permission> kAll = {
-      P::kAuthenticated, P::kManageOrganisations, P::kViewOrganisations, P::kManageUsers,
-      P::kViewUsers,     P::kManageApiKeys,       P::kReadAudit,         P::kScreen,
-      P::kViewLists,     P::kImportLists,         P::kViewAlerts,        P::kDecideAlerts,
-      P::kClassify,      P::kViewControls,        P::kImportControls,    P::kRequestRuling,
-      P::kViewRulings,   P::kRuleClassification};
+  static const std::vector<Permission> kAll = {P::kAuthenticated,
+                                               P::kManageOrganisations,
+                                               P::kViewOrganisations,
+                                               P::kManageUsers,
+                                               P::kViewUsers,
+                                               P::kManageApiKeys,
+                                               P::kReadAudit,
+                                               P::kScreen,
+                                               P::kViewLists,
+                                               P::kImportLists,
+                                               P::kViewAlerts,
+                                               P::kDecideAlerts,
+                                               P::kClassify,
+                                               P::kViewControls,
+                                               P::kImportControls,
+                                               P::kRequestRuling,
+                                               P::kViewRulings,
+                                               P::kRuleClassification,
+                                               P::kApply,
+                                               P::kViewCases,
+                                               P::kActOnCases};
   return kAll;
 }
 

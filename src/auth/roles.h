@@ -38,6 +38,9 @@ enum class Permission {
   kRequestRuling,        // ask the licensing authority for an official classification ruling
   kViewRulings,          // see classification requests and rulings (exporters: only their own)
   kRuleClassification,   // give an official classification ruling
+  kApply,                // prepare, change and submit licence applications (exporters, own organisation)
+  kViewCases,            // see licence applications and cases (exporters: only their own; drafts only theirs)
+  kActOnCases,           // take case actions; the case state machine decides which (licensing/case_state.h)
 };
 
 std::string_view RoleName(Role r);

@@ -139,5 +139,17 @@ TEST(RolesTest, RoleFitsOrgKindMatrix) {
   }
 }
 
+TEST(RolesTest, LicensingPermissions) {
+  for (Role r : kAllRoles) {
+    bool exporter = IsExporterRole(r);
+    bool officer = r == Role::kLicensingOfficer || r == Role::kSeniorLicensingOfficer;
+    bool admin = r == Role::kAdministrator;
+    EXPECT_EQ(RoleHas(r, Permission::kApply), exporter || admin) << RoleName(r);
+    EXPECT_EQ(RoleHas(r, Permission::kViewCases), exporter || officer || admin || r == Role::kAuditor)
+        << RoleName(r);
+    EXPECT_EQ(RoleHas(r, Permission::kActOnCases), exporter || officer || admin) << RoleName(r);
+  }
+}
+
 }  // namespace
 }  // namespace stm::auth

@@ -160,8 +160,9 @@ std::string_view TitleFor(ErrorCode code) {
 }
 }  // namespace
 
-Response Problem(const Status& status, std::string_view request_id) {
-  int code = HttpStatusFor(status.code());
+Response Problem(const Status& status, std::string_view request_id, const nlohmann::json& members,
+                 int http_status) {
+  int code = http_status != 0 ? http_status : HttpStatusFor(status.code());
   if (code >= 500) spdlog::error("responding {}: {}", code, status.ToString());
   // Internal details stay in the log; the client gets the request id to quote.
   std::string detail = code >= 500 && status.code() != ErrorCode::kUnavailable
@@ -174,6 +175,11 @@ Response Problem(const Status& status, std::string_view request_id) {
       {"detail", detail},
       {"request_id", request_id},
   };
+  if (members.is_object()) {
+    for (const auto& [key, value] : members.items()) {
+      if (!body.contains(key)) body[key] = value;
+    }
+  }
   Response r = Response::Json(code, body);
   r.content_type = "application/problem+json";
   if (status.code() == ErrorCode::kUnauthenticated) r.headers.emplace_back("WWW-Authenticate", "Bearer");

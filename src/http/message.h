@@ -46,9 +46,12 @@ struct Response {
 };
 
 // The single place that turns an error into an HTTP status and an RFC 9457 problem+json body:
-// {"type","title","status","detail","request_id"}.
+// {"type","title","status","detail","request_id"}. `members`, when an object, adds extension members
+// (e.g. "errors": [{"path","message"}]) without replacing the standard ones; `http_status` (0: from the
+// code) overrides the status, e.g. 422 for a well-formed request whose content cannot be processed.
 int HttpStatusFor(ErrorCode code);
-Response Problem(const Status& status, std::string_view request_id);
+Response Problem(const Status& status, std::string_view request_id, const nlohmann::json& members = nullptr,
+                 int http_status = 0);
 
 // Splits "a=1&b=x%20y" into decoded pairs. Malformed escapes are kept literally.
 std::vector<std::pair<std::string, std::string>> ParseQuery(std::string_view query);

@@ -310,5 +310,17 @@ TEST(ProblemTest, DetailIsEscapedJson) {
   EXPECT_EQ(body["request_id"], "id\"x");
 }
 
+TEST(ProblemTest, ExtensionMembersAndStatusOverride) {
+  nlohmann::json errors = {{{"path", "parties"}, {"message", "required"}}};
+  Response r = Problem(Status::InvalidArgument("2 field errors"), "req-1",
+                       {{"errors", errors}, {"status", 999}, {"type", "x"}}, 422);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  auto body = ProblemBody(r);
+  EXPECT_EQ(body["errors"], errors);
+  EXPECT_EQ(body["status"], 422);  // extensions never replace the standard members
+  EXPECT_EQ(body["type"], "urn:stm:problem:invalid-argument");
+}
+
 }  // namespace
 }  // namespace stm::http

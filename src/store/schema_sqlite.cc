@@ -180,6 +180,60 @@ CREATE TABLE classification_requests (
 CREATE INDEX classification_requests_org ON classification_requests(org_id, id);
 CREATE INDEX classification_requests_status ON classification_requests(status, id);
 )sql"},
+      {7, "licence applications, their documents, and licensing cases", R"sql(
+CREATE TABLE applications (
+  id INTEGER PRIMARY KEY,
+  org_id INTEGER NOT NULL REFERENCES organisations(id),
+  created_by INTEGER REFERENCES users(id),
+  type TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('draft', 'submitted', 'withdrawn')),
+  version INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  submitted_at INTEGER
+);
+CREATE INDEX applications_org ON applications(org_id, id);
+CREATE INDEX applications_status ON applications(status, id);
+CREATE TABLE application_documents (
+  id INTEGER PRIMARY KEY,
+  application_id INTEGER NOT NULL REFERENCES applications(id),
+  kind TEXT NOT NULL CHECK (kind IN ('end_user_certificate', 'contract', 'other')),
+  media_type TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  content BLOB NOT NULL,
+  uploaded_by INTEGER REFERENCES users(id),
+  uploaded_at INTEGER NOT NULL
+);
+CREATE INDEX application_documents_application ON application_documents(application_id, id);
+CREATE TABLE cases (
+  id INTEGER PRIMARY KEY,
+  application_id INTEGER NOT NULL UNIQUE REFERENCES applications(id),
+  org_id INTEGER NOT NULL REFERENCES organisations(id),
+  reference TEXT NOT NULL UNIQUE,
+  state TEXT NOT NULL,
+  outcome TEXT CHECK (outcome IN ('approved', 'refused', 'no_licence_required')),
+  version INTEGER NOT NULL,
+  assigned_officer INTEGER REFERENCES users(id),
+  recommendation TEXT CHECK (recommendation IN ('approved', 'refused', 'no_licence_required')),
+  needs_countersign INTEGER NOT NULL DEFAULT 0,
+  countersigns_done INTEGER NOT NULL DEFAULT 0,
+  first_countersigner INTEGER REFERENCES users(id),
+  appeal_window_open INTEGER NOT NULL DEFAULT 0,
+  has_blocking_flags INTEGER NOT NULL DEFAULT 0,
+  referrals_awaiting_advice INTEGER NOT NULL DEFAULT 0,
+  sla_started_at INTEGER NOT NULL,
+  sla_stopped_at INTEGER,
+  sla_pauses TEXT NOT NULL DEFAULT '[]',
+  risk TEXT NOT NULL DEFAULT '{}',
+  submitted_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX cases_org ON cases(org_id, id);
+CREATE INDEX cases_state ON cases(state, id);
+CREATE INDEX cases_officer ON cases(assigned_officer, id);
+)sql"},
   };
   static const std::vector<Migration> kNone;
   return dialect == "sqlite" ? kSqlite : kNone;

@@ -1,0 +1,829 @@
+#include "licensing/licensing_service.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "common/crypto.h"
+
+namespace stm::licensing {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr char kApplicationColumns[] =
+    "a.id, a.org_id, a.created_by, a.status, a.version, a.body, a.created_at, a.updated_at, a.submitted_at, "
+    "(SELECT c.id FROM cases c WHERE c.application_id = a.id)";
+
+constexpr char kCaseSelect[] =
+    "SELECT c.id, c.reference, c.application_id, a.type, c.org_id, c.state, c.outcome, c.version, "
+    "c.assigned_officer, c.recommendation, c.needs_countersign, c.countersigns_done, c.first_countersigner, "
+    "c.appeal_window_open, c.has_blocking_flags, c.referrals_awaiting_advice, c.sla_started_at, "
+    "c.sla_stopped_at, c.sla_pauses, c.risk, c.submitted_at, c.updated_at "
+    "FROM cases c JOIN applications a ON a.id = c.application_id";
+
+std::string ApplicationTarget(int64_t id) { return fmt::format("application:{}", id); }
+std::string CaseTarget(int64_t id) { return fmt::format("case:{}", id); }
+
+Json TimeOrNull(const std::optional<TimePoint>& t) { return t ? Json(FormatTime(*t)) : Json(nullptr); }
+Json IdOrNull(int64_t v) { return v > 0 ? Json(v) : Json(nullptr); }
+store::Value IdOrNullValue(int64_t v) { return v > 0 ? store::Value(v) : store::Null(); }
+std::optional<TimePoint> OptTime(const store::Row& row, size_t i) {
+  if (row.IsNull(i)) return std::nullopt;
+  return FromUnixMicros(row.Int(i));
+}
+store::Value OptTimeValue(const std::optional<TimePoint>& t) {
+  return t ? store::Value(ToUnixMicros(*t)) : store::Null();
+}
+store::Value OutcomeValue(const std::optional<Outcome>& o) {
+  return o ? store::Value(std::string(OutcomeName(*o))) : store::Null();
+}
+
+Json PausesToJson(const std::vector<PauseInterval>& pauses) {
+  Json out = Json::array();
+  for (const auto& p : pauses) {
+    out.push_back(
+        {{"start", ToUnixMicros(p.start)}, {"end", p.end ? Json(ToUnixMicros(*p.end)) : Json(nullptr)}});
+  }
+  return out;
+}
+
+std::vector<PauseInterval> PausesFromJson(const std::string& text) {
+  std::vector<PauseInterval> out;
+  Json j = Json::parse(text, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& p : j) {
+    if (!p.is_object() || !p.contains("start") || !p["start"].is_number_integer()) continue;
+    PauseInterval pause{FromUnixMicros(p["start"].get<int64_t>()), std::nullopt};
+    if (p.contains("end") && p["end"].is_number_integer())
+      pause.end = FromUnixMicros(p["end"].get<int64_t>());
+    out.push_back(pause);
+  }
+  return out;
+}
+
+// "application/pdf" from " Application/PDF; charset=x ".
+std::string NormaliseMediaType(std::string_view media_type) {
+  std::string out(media_type.substr(0, media_type.find(';')));
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  size_t b = out.find_first_not_of(" \t");
+  size_t e = out.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : out.substr(b, e - b + 1);
+}
+
+Status ApplicationVersion(int64_t id, int64_t expected, int64_t current) {
+  if (expected == current) return Status::Ok();
+  return Status::Conflict(fmt::format(
+      "application {} is at version {} but the request expected version {}: reload it and try again", id,
+      current, expected));
+}
+
+bool SeesEveryCase(const Actor& actor) {
+  if (actor.is_system) return true;
+  switch (actor.role) {
+    case auth::Role::kAdministrator:
+    case auth::Role::kLicensingOfficer:
+    case auth::Role::kSeniorLicensingOfficer:
+    case auth::Role::kAuditor:
+      return true;
+    default:
+      return false;
+  }
+}
+
+StoredCase CaseFromRow(const store::Row& row) {
+  StoredCase c;
+  c.id = row.Int(0);
+  c.reference = row.Text(1);
+  c.application_id = row.Int(2);
+  c.type = ParseApplicationType(row.Text(3)).value_or(ApplicationType::kIndividual);
+  c.view.exporter_org = OrgId(row.Int(4));
+  c.view.state = ParseCaseState(row.Text(5)).value_or(CaseState::kSubmitted);
+  if (auto o = row.OptText(6)) c.view.outcome = ParseOutcome(*o);
+  c.view.version = row.Int(7);
+  c.view.assigned_officer = UserId(row.Int(8));
+  if (auto r = row.OptText(9)) c.view.recommendation = ParseOutcome(*r);
+  c.view.needs_countersign = row.Int(10) != 0;
+  c.view.countersigns_done = static_cast<int>(row.Int(11));
+  c.view.first_countersigner = UserId(row.Int(12));
+  c.view.appeal_window_open = row.Int(13) != 0;
+  c.view.has_blocking_flags = row.Int(14) != 0;
+  c.view.referrals_awaiting_advice = static_cast<int>(row.Int(15));
+  c.sla_started_at = FromUnixMicros(row.Int(16));
+  c.sla_stopped_at = OptTime(row, 17);
+  c.pauses = PausesFromJson(row.Text(18));
+  c.risk = Json::parse(row.Text(19), nullptr, false);
+  if (c.risk.is_discarded()) c.risk = nullptr;
+  c.submitted_at = FromUnixMicros(row.Int(20));
+  c.updated_at = FromUnixMicros(row.Int(21));
+  return c;
+}
+
+Result<std::vector<audit::StoredEvent>> AllEvents(store::Database& db, const std::string& target) {
+  std::vector<audit::StoredEvent> out;
+  int64_t after = 0;
+  while (true) {
+    STM_ASSIGN_OR_RETURN(auto page, audit::Query(db, {.target = target, .after_seq = after, .limit = 1000}));
+    out.insert(out.end(), page.begin(), page.end());
+    if (page.size() < 1000) break;
+    after = page.back().seq;
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- names and JSON --------------------------------------------------------------------------------------
+
+Json ToJson(const RiskAssessment& risk) {
+  return {{"flags", risk.flags}, {"blocking", risk.blocking}, {"assessor", risk.assessor}};
+}
+
+std::string_view ApplicationStatusName(ApplicationStatus s) {
+  switch (s) {
+    case ApplicationStatus::kDraft:
+      return "draft";
+    case ApplicationStatus::kSubmitted:
+      return "submitted";
+    case ApplicationStatus::kWithdrawn:
+      return "withdrawn";
+  }
+  return "unknown";
+}
+
+std::optional<ApplicationStatus> ParseApplicationStatus(std::string_view s) {
+  if (s == "draft") return ApplicationStatus::kDraft;
+  if (s == "submitted") return ApplicationStatus::kSubmitted;
+  if (s == "withdrawn") return ApplicationStatus::kWithdrawn;
+  return std::nullopt;
+}
+
+Json ToJson(const StoredApplication& a) {
+  return {{"id", a.id},
+          {"org_id", a.org.value()},
+          {"created_by", IdOrNull(a.created_by.value())},
+          {"type", ApplicationTypeName(a.body.type)},
+          {"status", ApplicationStatusName(a.status)},
+          {"version", a.version},
+          {"created_at", FormatTime(a.created_at)},
+          {"updated_at", FormatTime(a.updated_at)},
+          {"submitted_at", TimeOrNull(a.submitted_at)},
+          {"case_id", a.case_id ? Json(*a.case_id) : Json(nullptr)},
+          {"application", ToJson(a.body)}};
+}
+
+Json ToJson(const StoredDocument& d) {
+  return {{"id", d.id},
+          {"application_id", d.application_id},
+          {"kind", DocumentKindName(d.kind)},
+          {"media_type", d.media_type},
+          {"size_bytes", d.size_bytes},
+          {"sha256", d.sha256},
+          {"uploaded_by", IdOrNull(d.uploaded_by.value())},
+          {"uploaded_at", FormatTime(d.uploaded_at)}};
+}
+
+Json ToJson(const StoredCase& c) {
+  Json pauses = Json::array();
+  for (const auto& p : c.pauses) {
+    pauses.push_back({{"start", FormatTime(p.start)}, {"end", TimeOrNull(p.end)}});
+  }
+  const CaseView& v = c.view;
+  return {{"id", c.id},
+          {"reference", c.reference},
+          {"application_id", c.application_id},
+          {"type", ApplicationTypeName(c.type)},
+          {"org_id", v.exporter_org.value()},
+          {"state", CaseStateName(v.state)},
+          {"outcome", v.outcome ? Json(OutcomeName(*v.outcome)) : Json(nullptr)},
+          {"version", v.version},
+          {"assigned_officer", IdOrNull(v.assigned_officer.value())},
+          {"recommendation", v.recommendation ? Json(OutcomeName(*v.recommendation)) : Json(nullptr)},
+          {"needs_countersign", v.needs_countersign},
+          {"countersigns_done", v.countersigns_done},
+          {"first_countersigner", IdOrNull(v.first_countersigner.value())},
+          {"appeal_window_open", v.appeal_window_open},
+          {"has_blocking_flags", v.has_blocking_flags},
+          {"referrals_awaiting_advice", v.referrals_awaiting_advice},
+          {"submitted_at", FormatTime(c.submitted_at)},
+          {"sla_started_at", FormatTime(c.sla_started_at)},
+          {"sla_stopped_at", TimeOrNull(c.sla_stopped_at)},
+          {"sla_pauses", pauses},
+          {"updated_at", FormatTime(c.updated_at)},
+          {"risk", c.risk}};
+}
+
+Json ToJson(const AvailableAction& a) {
+  Json out = {{"action", CaseActionName(a.action)},
+              {"to", CaseStateName(a.to)},
+              {"description", a.description},
+              {"allowed", a.allowed}};
+  if (!a.allowed) {
+    out["blocked_code"] = ErrorCodeName(a.blocked_code);
+    out["blocked_reason"] = a.blocked_reason;
+  }
+  return out;
+}
+
+Json ToJson(const CaseDetail& d) {
+  Json out = ToJson(d.case_record);
+  out["sla"] = ToJson(d.sla);
+  out["application"] = ToJson(d.application);
+  Json transitions = Json::array();
+  for (const auto& t : d.transitions) transitions.push_back(ToJson(t));
+  out["transitions"] = transitions;
+  return out;
+}
+
+bool CanSeeCase(const Actor& actor, OrgId exporter_org) {
+  if (SeesEveryCase(actor)) return true;
+  if (auth::IsExporterRole(actor.role)) return actor.org_id.valid() && actor.org_id == exporter_org;
+  return false;  // referral and customs officers: no case yet
+}
+
+// ---- service ---------------------------------------------------------------------------------------------
+
+LicensingService::LicensingService(store::Database& db, const Clock& clock, LicensingOptions options)
+    : db_(db), clock_(clock), options_(std::move(options)) {
+  if (options_.scanner == nullptr) options_.scanner = &default_scanner_;
+  if (options_.risk == nullptr) options_.risk = &default_risk_;
+}
+
+Result<StoredApplication> LicensingService::LoadApplication(store::Tx& tx, int64_t id) {
+  STM_ASSIGN_OR_RETURN(
+      auto row,
+      tx.QueryOne(fmt::format("SELECT {} FROM applications a WHERE a.id = ?", kApplicationColumns), {id}));
+  if (!row) return Status::NotFound(fmt::format("application {} not found", id));
+  StoredApplication a;
+  a.id = row->Int(0);
+  a.org = OrgId(row->Int(1));
+  a.created_by = UserId(row->Int(2));
+  a.status = ParseApplicationStatus(row->Text(3)).value_or(ApplicationStatus::kDraft);
+  a.version = row->Int(4);
+  Json body = Json::parse(row->Text(5), nullptr, false);
+  auto parsed = ApplicationFromJson(body);
+  if (!parsed.ok()) {
+    return Status::DataLoss(
+        fmt::format("application {}: stored body unreadable: {}", id, parsed.status().message()));
+  }
+  a.body = std::move(parsed).value();
+  a.created_at = FromUnixMicros(row->Int(6));
+  a.updated_at = FromUnixMicros(row->Int(7));
+  a.submitted_at = OptTime(*row, 8);
+  a.case_id = row->OptInt(9);
+  return a;
+}
+
+Result<StoredApplication> LicensingService::LoadVisibleApplication(store::Tx& tx, const Actor& actor,
+                                                                   int64_t id) {
+  auto a = LoadApplication(tx, id);
+  if (!a.ok()) return a.status();
+  bool visible = auth::IsExporterRole(actor.role) && !actor.is_system
+                     ? actor.org_id.valid() && actor.org_id == a->org
+                     : CanSeeCase(actor, a->org) && a->status != ApplicationStatus::kDraft;
+  if (!visible) return Status::NotFound(fmt::format("application {} not found", id));
+  return a;
+}
+
+Result<StoredApplication> LicensingService::LoadEditableDraft(store::Tx& tx, const Actor& actor, int64_t id,
+                                                              std::optional<int64_t> expected_version) {
+  STM_ASSIGN_OR_RETURN(auto a, LoadVisibleApplication(tx, actor, id));
+  if (actor.is_system || !auth::IsExporterRole(actor.role)) {
+    return Status::PermissionDenied(fmt::format("only the exporter may change application {}", id));
+  }
+  if (expected_version) STM_RETURN_IF_ERROR(ApplicationVersion(id, *expected_version, a.version));
+  if (a.status != ApplicationStatus::kDraft) {
+    return Status::FailedPrecondition(fmt::format("application {} is {}: only a draft can be changed", id,
+                                                  ApplicationStatusName(a.status)));
+  }
+  return a;
+}
+
+Status LicensingService::SaveBody(store::Tx& tx, const StoredApplication& app, const Application& body) {
+  STM_ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Exec("UPDATE applications SET body = ?, type = ?, version = version + 1, updated_at = ? "
+              "WHERE id = ? AND version = ?",
+              {ToJson(body).dump(), std::string(ApplicationTypeName(body.type)), ToUnixMicros(clock_.Now()),
+               app.id, app.version}));
+  if (changed != 1) return ApplicationVersion(app.id, app.version, app.version + 1);
+  return Status::Ok();
+}
+
+Result<StoredApplication> LicensingService::CreateApplication(const audit::Context& ctx, const Actor& actor,
+                                                              const Json& body) {
+  if (actor.is_system || !auth::IsExporterRole(actor.role)) {
+    return Status::PermissionDenied("only an exporter may create an application");
+  }
+  if (!actor.org_id.valid()) return Status::FailedPrecondition("the user belongs to no organisation");
+  if (!body.is_object()) return Status::InvalidArgument("the application must be a JSON object");
+  if (auto d = body.find("documents"); d != body.end() && !d->is_null() && !(d->is_array() && d->empty())) {
+    return Status::InvalidArgument("documents: documents are added by upload only");
+  }
+  STM_ASSIGN_OR_RETURN(Application application, ApplicationFromJson(body));
+  TimePoint now = clock_.Now();
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(
+      auto row,
+      tx->QueryOne("INSERT INTO applications (org_id, created_by, type, status, version, body, created_at, "
+                   "updated_at) VALUES (?, ?, ?, 'draft', 1, ?, ?, ?) RETURNING id",
+                   {actor.org_id.value(), IdOrNullValue(actor.user_id.value()),
+                    std::string(ApplicationTypeName(application.type)), ToJson(application).dump(),
+                    ToUnixMicros(now), ToUnixMicros(now)}));
+  if (!row) return Status::Internal("inserting an application returned no id");
+  int64_t id = row->Int(0);
+  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                    {"application.create",
+                                     ApplicationTarget(id),
+                                     {{"org_id", actor.org_id.value()},
+                                      {"type", ApplicationTypeName(application.type)},
+                                      {"goods", application.goods.size()},
+                                      {"parties", application.parties.size()}}}));
+  STM_ASSIGN_OR_RETURN(auto created, LoadApplication(*tx, id));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return created;
+}
+
+Result<StoredApplication> LicensingService::GetApplication(const Actor& actor, int64_t id) {
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  return LoadVisibleApplication(*tx, actor, id);
+}
+
+Result<std::vector<StoredApplication>> LicensingService::ListApplications(
+    const Actor& actor, std::optional<ApplicationStatus> status) {
+  std::string sql = "SELECT id FROM applications WHERE 1 = 1";
+  store::Params params;
+  if (!actor.is_system && auth::IsExporterRole(actor.role)) {
+    if (!actor.org_id.valid()) return std::vector<StoredApplication>{};
+    sql += " AND org_id = ?";
+    params.emplace_back(actor.org_id.value());
+  } else if (SeesEveryCase(actor)) {
+    sql += " AND status <> 'draft'";
+  } else {
+    return std::vector<StoredApplication>{};
+  }
+  if (status) {
+    sql += " AND status = ?";
+    params.emplace_back(std::string(ApplicationStatusName(*status)));
+  }
+  sql += " ORDER BY id DESC";
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  STM_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, params));
+  std::vector<StoredApplication> out;
+  for (const auto& row : rows) {
+    STM_ASSIGN_OR_RETURN(auto a, LoadApplication(*tx, row.Int(0)));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<StoredApplication> LicensingService::PatchApplication(const audit::Context& ctx, const Actor& actor,
+                                                             int64_t id, int64_t expected_version,
+                                                             const Json& patch) {
+  if (!patch.is_object()) return Status::InvalidArgument("the patch must be a JSON object");
+  if (patch.contains("documents"))
+    return Status::InvalidArgument("documents: documents are added by upload only");
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(auto app, LoadEditableDraft(*tx, actor, id, expected_version));
+  Json merged = ToJson(app.body);
+  merged.merge_patch(patch);
+  STM_ASSIGN_OR_RETURN(Application body, ApplicationFromJson(merged));
+  STM_RETURN_IF_ERROR(SaveBody(*tx, app, body));
+  Json fields = Json::array();
+  for (const auto& [key, value] : patch.items()) fields.push_back(key);
+  STM_RETURN_IF_ERROR(audit::Append(
+      *tx, clock_, ctx,
+      {"application.update", ApplicationTarget(id), {{"fields", fields}, {"version", app.version + 1}}}));
+  STM_ASSIGN_OR_RETURN(auto updated, LoadApplication(*tx, id));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return updated;
+}
+
+Result<StoredApplication> LicensingService::Append(const audit::Context& ctx, const Actor& actor, int64_t id,
+                                                   const char* field, const Json& item,
+                                                   std::optional<int64_t> expected_version,
+                                                   const char* audit_action) {
+  if (!item.is_object()) return Status::InvalidArgument(fmt::format("{}: expected a JSON object", field));
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(auto app, LoadEditableDraft(*tx, actor, id, expected_version));
+  Json merged = ToJson(app.body);
+  if (!merged.contains(field) || !merged[field].is_array()) merged[field] = Json::array();
+  size_t index = merged[field].size();
+  merged[field].push_back(item);
+  STM_ASSIGN_OR_RETURN(Application body, ApplicationFromJson(merged));
+  STM_RETURN_IF_ERROR(SaveBody(*tx, app, body));
+  Json summary = {{"index", index}, {"version", app.version + 1}};
+  if (auto d = item.find("description"); d != item.end() && d->is_string()) {
+    summary["description"] = d->get<std::string>().substr(0, 200);
+  }
+  if (auto n = item.find("name"); n != item.end() && n->is_string()) {
+    summary["name"] = n->get<std::string>().substr(0, 200);
+  }
+  if (auto r = item.find("role"); r != item.end() && r->is_string()) summary["role"] = *r;
+  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx, {audit_action, ApplicationTarget(id), summary}));
+  STM_ASSIGN_OR_RETURN(auto updated, LoadApplication(*tx, id));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return updated;
+}
+
+Result<StoredApplication> LicensingService::AddGoods(const audit::Context& ctx, const Actor& actor,
+                                                     int64_t id, const Json& line,
+                                                     std::optional<int64_t> expected_version) {
+  return Append(ctx, actor, id, "goods", line, expected_version, "application.goods.add");
+}
+
+Result<StoredApplication> LicensingService::AddParty(const audit::Context& ctx, const Actor& actor,
+                                                     int64_t id, const Json& party,
+                                                     std::optional<int64_t> expected_version) {
+  return Append(ctx, actor, id, "parties", party, expected_version, "application.party.add");
+}
+
+Result<StoredDocument> LicensingService::AddDocument(const audit::Context& ctx, const Actor& actor,
+                                                     int64_t id, DocumentKind kind,
+                                                     std::string_view media_type, std::string_view bytes) {
+  {
+    // Visibility and state before complaints about the upload itself.
+    STM_ASSIGN_OR_RETURN(auto rtx, db_.Begin(store::TxMode::kRead));
+    STM_RETURN_IF_ERROR(LoadEditableDraft(*rtx, actor, id, std::nullopt).status());
+  }
+  STM_RETURN_IF_ERROR(
+      CheckDocument(media_type, static_cast<int64_t>(bytes.size()), options_.document_limits));
+  auto clean = options_.scanner->Clean(bytes);
+  if (!clean.ok()) {
+    return Status::Unavailable("the virus scanner could not scan the document: " + clean.status().message());
+  }
+  if (!*clean)
+    return Status::InvalidArgument("the document was rejected: the virus scanner found it infected");
+  StoredDocument doc;
+  doc.application_id = id;
+  doc.kind = kind;
+  doc.media_type = NormaliseMediaType(media_type);
+  doc.size_bytes = static_cast<int64_t>(bytes.size());
+  doc.sha256 = Sha256Hex(bytes);
+  doc.uploaded_by = actor.user_id;
+  doc.uploaded_at = clock_.Now();
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(auto app, LoadEditableDraft(*tx, actor, id, std::nullopt));
+  if (app.body.documents.size() >= kMaxDocuments) {
+    return Status::FailedPrecondition(
+        fmt::format("application {} already has {} documents (the most allowed)", id, kMaxDocuments));
+  }
+  STM_ASSIGN_OR_RETURN(
+      auto row,
+      tx->QueryOne(
+          "INSERT INTO application_documents (application_id, kind, media_type, size, sha256, "
+          "content, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          {id, std::string(DocumentKindName(kind)), doc.media_type, doc.size_bytes, doc.sha256,
+           std::string(bytes), IdOrNullValue(actor.user_id.value()), ToUnixMicros(doc.uploaded_at)}));
+  if (!row) return Status::Internal("inserting a document returned no id");
+  doc.id = row->Int(0);
+  Application body = app.body;
+  body.documents.push_back(
+      DocumentRef{std::to_string(doc.id), kind, doc.sha256, doc.size_bytes, doc.media_type});
+  STM_RETURN_IF_ERROR(SaveBody(*tx, app, body));
+  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                    {"application.document.add",
+                                     ApplicationTarget(id),
+                                     {{"document_id", doc.id},
+                                      {"kind", DocumentKindName(kind)},
+                                      {"media_type", doc.media_type},
+                                      {"size_bytes", doc.size_bytes},
+                                      {"sha256", doc.sha256},
+                                      {"version", app.version + 1}}}));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return doc;
+}
+
+Result<std::pair<StoredDocument, std::string>> LicensingService::GetDocument(const Actor& actor,
+                                                                             int64_t application_id,
+                                                                             int64_t document_id) {
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  STM_RETURN_IF_ERROR(LoadVisibleApplication(*tx, actor, application_id).status());
+  STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne("SELECT id, application_id, kind, media_type, size, sha256, "
+                                              "uploaded_by, uploaded_at, content FROM application_documents "
+                                              "WHERE id = ? AND application_id = ?",
+                                              {document_id, application_id}));
+  if (!row) return Status::NotFound(fmt::format("document {} not found", document_id));
+  StoredDocument d;
+  d.id = row->Int(0);
+  d.application_id = row->Int(1);
+  d.kind = ParseDocumentKind(row->Text(2)).value_or(DocumentKind::kOther);
+  d.media_type = row->Text(3);
+  d.size_bytes = row->Int(4);
+  d.sha256 = row->Text(5);
+  d.uploaded_by = UserId(row->Int(6));
+  d.uploaded_at = FromUnixMicros(row->Int(7));
+  return std::make_pair(d, row->Text(8));
+}
+
+SubmitOutcome LicensingService::Submit(const audit::Context& ctx, const Actor& actor, int64_t id,
+                                       int64_t expected_version) {
+  SubmitOutcome out;
+  auto fail = [&out](Status s) {
+    out.status = std::move(s);
+    return out;
+  };
+  auto tx_or = db_.Begin(store::TxMode::kWrite);
+  if (!tx_or.ok()) return fail(tx_or.status());
+  auto& tx = *tx_or;
+  auto app_or = LoadVisibleApplication(*tx, actor, id);
+  if (!app_or.ok()) return fail(app_or.status());
+  StoredApplication app = std::move(app_or).value();
+  if (Status s = ApplicationVersion(id, expected_version, app.version); !s.ok()) return fail(s);
+  if (app.status != ApplicationStatus::kDraft) {
+    return fail(Status::FailedPrecondition(
+        fmt::format("application {} is already {}", id, ApplicationStatusName(app.status))));
+  }
+  out.errors = ValidateForSubmit(app.body, options_.document_limits);
+  if (!out.errors.empty()) {
+    return fail(Status::InvalidArgument(
+        fmt::format("the application cannot be submitted: {} field error{}: {}", out.errors.size(),
+                    out.errors.size() == 1 ? "" : "s", FieldErrorsToStatus(out.errors).message())));
+  }
+  // The submission goes through the one transition table: draft --submit--> submitted.
+  CaseView draft;
+  draft.state = CaseState::kDraft;
+  draft.version = app.version;
+  draft.exporter_org = app.org;
+  auto transition = Apply(draft, actor, CaseAction::kSubmit, expected_version);
+  if (!transition.ok()) return fail(transition.status());
+  auto risk = options_.risk->Assess(app.body, app.org);
+  if (!risk.ok()) return fail(risk.status().WithContext("risk assessment"));
+
+  TimePoint now = clock_.Now();
+  int64_t now_us = ToUnixMicros(now);
+  auto run = [&]() -> Status {
+    STM_ASSIGN_OR_RETURN(
+        int64_t changed,
+        tx->Exec("UPDATE applications SET status = 'submitted', version = version + 1, submitted_at = ?, "
+                 "updated_at = ? WHERE id = ? AND version = ?",
+                 {now_us, now_us, id, app.version}));
+    if (changed != 1) return ApplicationVersion(id, app.version, app.version + 1);
+    STM_ASSIGN_OR_RETURN(auto next, tx->QueryOne("SELECT COALESCE(MAX(id), 0) + 1 FROM cases"));
+    int64_t case_id = next ? next->Int(0) : 1;
+    int year = static_cast<int>(std::chrono::year_month_day(DateOf(now)).year());
+    std::string reference = fmt::format("CASE-{}-{:06d}", year, case_id);
+    // The submit row's kStartSlaClock: the statutory clock starts now.
+    TimePoint sla_start = now;
+    STM_RETURN_IF_ERROR(
+        tx->Exec(
+              "INSERT INTO cases (id, application_id, org_id, reference, state, version, has_blocking_flags, "
+              "sla_started_at, sla_pauses, risk, submitted_at, updated_at) "
+              "VALUES (?, ?, ?, ?, ?, 1, ?, ?, '[]', ?, ?, ?)",
+              {case_id, id, app.org.value(), reference, std::string(CaseStateName(transition->to)),
+               int64_t{risk->blocking ? 1 : 0}, ToUnixMicros(sla_start), ToJson(*risk).dump(), now_us,
+               now_us})
+            .status());
+    Json pending = Json::array();
+    for (Effect e : transition->effects) {
+      if (e != Effect::kStartSlaClock) pending.push_back(EffectName(e));
+    }
+    STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                      {"application.submit",
+                                       ApplicationTarget(id),
+                                       {{"case_id", case_id},
+                                        {"reference", reference},
+                                        {"from", "draft"},
+                                        {"to", "submitted"},
+                                        {"version", app.version + 1}}}));
+    STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                      {"case.create",
+                                       CaseTarget(case_id),
+                                       {{"application_id", id},
+                                        {"reference", reference},
+                                        {"org_id", app.org.value()},
+                                        {"type", ApplicationTypeName(app.body.type)},
+                                        {"from", CaseStateName(transition->from)},
+                                        {"to", CaseStateName(transition->to)},
+                                        {"version", 1},
+                                        {"risk", ToJson(*risk)},
+                                        {"pending_effects", pending}}}));
+    STM_ASSIGN_OR_RETURN(out.application, LoadApplication(*tx, id));
+    STM_ASSIGN_OR_RETURN(out.case_record, LoadCase(*tx, case_id));
+    return tx->Commit();
+  };
+  Status s = run();
+  if (!s.ok()) {
+    out.application.reset();
+    out.case_record.reset();
+    return fail(s);
+  }
+  return out;
+}
+
+// ---- cases -----------------------------------------------------------------------------------------------
+
+Result<StoredCase> LicensingService::LoadCase(store::Tx& tx, int64_t id) {
+  STM_ASSIGN_OR_RETURN(auto row, tx.QueryOne(fmt::format("{} WHERE c.id = ?", kCaseSelect), {id}));
+  if (!row) return Status::NotFound(fmt::format("case {} not found", id));
+  return CaseFromRow(*row);
+}
+
+Result<StoredCase> LicensingService::LoadVisibleCase(store::Tx& tx, const Actor& actor, int64_t id) {
+  STM_ASSIGN_OR_RETURN(auto c, LoadCase(tx, id));
+  if (!CanSeeCase(actor, c.view.exporter_org)) return Status::NotFound(fmt::format("case {} not found", id));
+  return c;
+}
+
+Result<SlaReport> LicensingService::Sla(const StoredCase& c) const {
+  TimePoint now = c.sla_stopped_at.value_or(clock_.Now());
+  return options_.sla_clock.Compute(c.type, c.sla_started_at, c.pauses, now);
+}
+
+Result<CaseDetail> LicensingService::Detail(store::Tx& tx, const Actor& actor, const StoredCase& c) {
+  CaseDetail d;
+  d.case_record = c;
+  STM_ASSIGN_OR_RETURN(d.application, LoadApplication(tx, c.application_id));
+  STM_ASSIGN_OR_RETURN(d.sla, Sla(c));
+  d.transitions = AvailableActions(c.view, actor);
+  return d;
+}
+
+Result<CasePage> LicensingService::ListCases(const Actor& actor, const CaseFilter& filter) {
+  if (filter.limit < 1 || filter.limit > 500) return Status::InvalidArgument("limit must be 1..500");
+  if (filter.offset < 0) return Status::InvalidArgument("offset must not be negative");
+  CasePage page;
+  std::string where = " WHERE 1 = 1";
+  store::Params params;
+  if (!SeesEveryCase(actor)) {
+    if (actor.is_system || !auth::IsExporterRole(actor.role) || !actor.org_id.valid()) return page;
+    where += " AND c.org_id = ?";
+    params.emplace_back(actor.org_id.value());
+  }
+  if (filter.state) {
+    where += " AND c.state = ?";
+    params.emplace_back(std::string(CaseStateName(*filter.state)));
+  }
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  if (!filter.overdue_only) {
+    STM_ASSIGN_OR_RETURN(auto count, tx->QueryOne("SELECT COUNT(*) FROM cases c" + where, params));
+    page.total = count ? count->Int(0) : 0;
+    store::Params paged = params;
+    paged.emplace_back(int64_t{filter.limit});
+    paged.emplace_back(int64_t{filter.offset});
+    STM_ASSIGN_OR_RETURN(
+        auto rows,
+        tx->Query(std::string(kCaseSelect) + where + " ORDER BY c.id DESC LIMIT ? OFFSET ?", paged));
+    for (const auto& row : rows) {
+      StoredCase c = CaseFromRow(row);
+      STM_ASSIGN_OR_RETURN(SlaReport sla, Sla(c));
+      page.items.push_back({std::move(c), sla});
+    }
+    return page;
+  }
+  // Overdue: open cases (clock running or paused) past their target now.
+  where += " AND c.sla_stopped_at IS NULL";
+  STM_ASSIGN_OR_RETURN(auto rows,
+                       tx->Query(std::string(kCaseSelect) + where + " ORDER BY c.id DESC", params));
+  std::vector<CaseListItem> overdue;
+  for (const auto& row : rows) {
+    StoredCase c = CaseFromRow(row);
+    if (IsTerminal(c.view.state)) continue;
+    STM_ASSIGN_OR_RETURN(SlaReport sla, Sla(c));
+    if (sla.state == SlaState::kOverdue) overdue.push_back({std::move(c), sla});
+  }
+  page.total = static_cast<int64_t>(overdue.size());
+  for (size_t i = static_cast<size_t>(filter.offset);
+       i < overdue.size() && page.items.size() < static_cast<size_t>(filter.limit); ++i) {
+    page.items.push_back(std::move(overdue[i]));
+  }
+  return page;
+}
+
+Result<CaseDetail> LicensingService::GetCase(const Actor& actor, int64_t id) {
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  STM_ASSIGN_OR_RETURN(auto c, LoadVisibleCase(*tx, actor, id));
+  return Detail(*tx, actor, c);
+}
+
+Result<std::vector<AvailableAction>> LicensingService::Transitions(const Actor& actor, int64_t id) {
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  STM_ASSIGN_OR_RETURN(auto c, LoadVisibleCase(*tx, actor, id));
+  return AvailableActions(c.view, actor);
+}
+
+Result<CaseDetail> LicensingService::Act(const audit::Context& ctx, const Actor& actor, int64_t id,
+                                         CaseAction action, int64_t expected_version,
+                                         const std::string& note) {
+  if (note.size() > kMaxLongText) {
+    return Status::InvalidArgument(fmt::format("note: longer than {} characters", kMaxLongText));
+  }
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(StoredCase c, LoadVisibleCase(*tx, actor, id));
+  STM_ASSIGN_OR_RETURN(TransitionOutcome t, Apply(c.view, actor, action, expected_version));
+
+  // Carry out the effects that change the case's own facts; the rest wait for their services.
+  TimePoint now = clock_.Now();
+  StoredCase next = c;
+  CaseView& v = next.view;
+  v.state = t.to;
+  v.version = t.new_version;
+  Json pending = Json::array();
+  auto close_open_pause = [&] {
+    for (auto& p : next.pauses) {
+      if (!p.end) p.end = now;
+    }
+  };
+  for (Effect e : t.effects) {
+    switch (e) {
+      case Effect::kStartSlaClock:
+        next.sla_started_at = now;
+        next.sla_stopped_at.reset();
+        next.pauses.clear();
+        break;
+      case Effect::kPauseSlaClock: {
+        bool open = std::any_of(next.pauses.begin(), next.pauses.end(), [](const auto& p) { return !p.end; });
+        if (!open) next.pauses.push_back({now, std::nullopt});
+        break;
+      }
+      case Effect::kResumeSlaClock:
+        close_open_pause();
+        break;
+      case Effect::kStopSlaClock:
+        close_open_pause();
+        next.sla_stopped_at = now;
+        break;
+      case Effect::kAssignOfficer:
+        v.assigned_officer = actor.user_id;
+        break;
+      case Effect::kRecordOutcome:
+        v.outcome = t.outcome;
+        break;
+      case Effect::kClearOutcome:
+        v.outcome.reset();
+        v.appeal_window_open = false;
+        break;
+      case Effect::kOpenAppealWindow:
+        v.appeal_window_open = true;
+        break;
+      case Effect::kRecordCountersign:
+        if (v.countersigns_done == 0) v.first_countersigner = actor.user_id;
+        ++v.countersigns_done;
+        break;
+      case Effect::kClearCountersigns:
+        v.countersigns_done = 0;
+        v.first_countersigner = UserId();
+        break;
+      case Effect::kCancelReferrals:
+        v.referrals_awaiting_advice = 0;
+        break;
+      default:
+        pending.push_back(EffectName(e));  // licence, letters, notifications: later services
+        break;
+    }
+  }
+  int64_t now_us = ToUnixMicros(now);
+  STM_ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx->Exec(
+          "UPDATE cases SET state = ?, version = ?, outcome = ?, assigned_officer = ?, recommendation = ?, "
+          "countersigns_done = ?, first_countersigner = ?, appeal_window_open = ?, "
+          "referrals_awaiting_advice = ?, sla_started_at = ?, sla_stopped_at = ?, sla_pauses = ?, "
+          "updated_at = ? WHERE id = ? AND version = ?",
+          {std::string(CaseStateName(v.state)), v.version, OutcomeValue(v.outcome),
+           IdOrNullValue(v.assigned_officer.value()), OutcomeValue(v.recommendation),
+           int64_t{v.countersigns_done}, IdOrNullValue(v.first_countersigner.value()),
+           int64_t{v.appeal_window_open ? 1 : 0}, int64_t{v.referrals_awaiting_advice},
+           ToUnixMicros(next.sla_started_at), OptTimeValue(next.sla_stopped_at),
+           PausesToJson(next.pauses).dump(), now_us, id, c.view.version}));
+  if (changed != 1) return CheckVersion(c.view.version, c.view.version + 1);
+  if (v.state == CaseState::kWithdrawn) {
+    STM_RETURN_IF_ERROR(tx->Exec("UPDATE applications SET status = 'withdrawn', version = version + 1, "
+                                 "updated_at = ? WHERE id = ?",
+                                 {now_us, c.application_id})
+                            .status());
+  }
+  Json summary = {{"from", CaseStateName(t.from)},
+                  {"to", CaseStateName(t.to)},
+                  {"version", t.new_version},
+                  {"actor", ActorName(actor)}};
+  if (!note.empty()) summary["note"] = note;
+  if (t.outcome) summary["outcome"] = OutcomeName(*t.outcome);
+  Json effects = Json::array();
+  for (Effect e : t.effects) effects.push_back(EffectName(e));
+  summary["effects"] = effects;
+  summary["pending_effects"] = pending;
+  STM_RETURN_IF_ERROR(audit::Append(
+      *tx, clock_, ctx, {fmt::format("case.{}", CaseActionName(action)), CaseTarget(id), summary}));
+  STM_ASSIGN_OR_RETURN(StoredCase saved, LoadCase(*tx, id));
+  STM_ASSIGN_OR_RETURN(CaseDetail detail, Detail(*tx, actor, saved));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return detail;
+}
+
+Result<std::vector<audit::StoredEvent>> LicensingService::History(const Actor& actor, int64_t id) {
+  int64_t application_id = 0;
+  {
+    STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+    STM_ASSIGN_OR_RETURN(auto c, LoadVisibleCase(*tx, actor, id));
+    application_id = c.application_id;
+  }
+  STM_ASSIGN_OR_RETURN(auto events, AllEvents(db_, CaseTarget(id)));
+  STM_ASSIGN_OR_RETURN(auto app_events, AllEvents(db_, ApplicationTarget(application_id)));
+  events.insert(events.end(), app_events.begin(), app_events.end());
+  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+  return events;
+}
+
+}  // namespace stm::licensing

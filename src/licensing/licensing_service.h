@@ -1,0 +1,234 @@
+// Licence applications and licensing cases in the store (issue "Licensing": the application and case
+// part). An exporter prepares a draft application, uploads supporting documents and submits it; submitting
+// validates the whole application (every field error at once), creates the case, starts the statutory clock
+// and runs the risk assessment. Officers then work the case through the one transition table
+// (case_state.h): every state change goes through `Apply`, and the new state, version, effects' field
+// changes and the audit event are written in one transaction.
+//
+// Visibility (`CanSeeCase`): exporter roles see only their own organisation's applications and cases
+// (others' answer kNotFound); licensing officers, senior officers, administrators and auditors see every
+// case and every submitted application (drafts stay private to the exporter); referral and customs
+// officers see no case yet (later: referral officers the cases referred to their agency).
+//
+// Seams for the rest of the issue: referrals set `referrals_awaiting_advice`, decisions set
+// `recommendation` / `needs_countersign`, and the effects that produce documents or messages (licence,
+// letters, notifications) are listed in the audit event of the transition as `pending_effects` until
+// their services exist. Queues and routing will read `ListCases`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/audit.h"
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/status.h"
+#include "licensing/application.h"
+#include "licensing/case_state.h"
+#include "licensing/sla.h"
+#include "store/db.h"
+
+namespace stm::licensing {
+
+// The result of the risk step run when an application is submitted.
+struct RiskAssessment {
+  nlohmann::json flags = nlohmann::json::array();  // [{"code","severity","message"}...]
+  bool blocking = false;  // a blocking flag: the case cannot be finalised until it is resolved
+  std::string assessor;   // which assessor produced it
+};
+nlohmann::json ToJson(const RiskAssessment& risk);
+
+// The pluggable risk step (screening of the parties, destination and end-use rules, ...). Thread-safe.
+class RiskAssessor {
+ public:
+  virtual ~RiskAssessor() = default;
+  virtual Result<RiskAssessment> Assess(const Application& application, OrgId exporter) = 0;
+};
+
+// The default: no flags.
+class NoRiskAssessor final : public RiskAssessor {
+ public:
+  Result<RiskAssessment> Assess(const Application&, OrgId) override {
+    return RiskAssessment{nlohmann::json::array(), false, "none"};
+  }
+};
+
+// Names: "draft", "submitted", "withdrawn".
+enum class ApplicationStatus { kDraft, kSubmitted, kWithdrawn };
+std::string_view ApplicationStatusName(ApplicationStatus s);
+std::optional<ApplicationStatus> ParseApplicationStatus(std::string_view s);
+
+struct StoredApplication {
+  int64_t id = 0;
+  OrgId org;
+  UserId created_by;
+  ApplicationStatus status = ApplicationStatus::kDraft;
+  int64_t version = 1;  // +1 on every change
+  Application body;
+  TimePoint created_at;
+  TimePoint updated_at;
+  std::optional<TimePoint> submitted_at;
+  std::optional<int64_t> case_id;  // set once submitted
+};
+// {"id","org_id","created_by","type","status","version","created_at","updated_at","submitted_at",
+//  "case_id","application": ToJson(body)}
+nlohmann::json ToJson(const StoredApplication& a);
+
+struct StoredDocument {
+  int64_t id = 0;
+  int64_t application_id = 0;
+  DocumentKind kind = DocumentKind::kOther;
+  std::string media_type;
+  int64_t size_bytes = 0;
+  std::string sha256;
+  UserId uploaded_by;
+  TimePoint uploaded_at;
+};
+nlohmann::json ToJson(const StoredDocument& d);
+
+struct StoredCase {
+  int64_t id = 0;
+  std::string reference;  // "CASE-2026-000123"
+  int64_t application_id = 0;
+  ApplicationType type = ApplicationType::kIndividual;
+  CaseView view;  // state, version, exporter_org, officer, flags, referrals, countersigning, outcome
+  TimePoint submitted_at;
+  TimePoint sla_started_at;                 // the statutory clock's start (restarted on appeal/reopen)
+  std::optional<TimePoint> sla_stopped_at;  // set when the clock stops (finalised, withdrawn)
+  std::vector<PauseInterval> pauses;
+  TimePoint updated_at;
+  nlohmann::json risk;  // ToJson(RiskAssessment)
+};
+// The case without the SLA report (see CaseDetail).
+nlohmann::json ToJson(const StoredCase& c);
+
+nlohmann::json ToJson(const AvailableAction& a);
+
+struct CaseDetail {
+  StoredCase case_record;
+  StoredApplication application;
+  SlaReport sla;
+  std::vector<AvailableAction> transitions;  // for the caller
+};
+// ToJson(case) plus "sla", "application" and "transitions".
+nlohmann::json ToJson(const CaseDetail& d);
+
+// Submitting answers either the case or, when the application is incomplete, every field error (and a
+// kInvalidArgument status summarising them; nothing is written).
+struct SubmitOutcome {
+  Status status;                   // Ok, or why not
+  std::vector<FieldError> errors;  // the application's field errors (status kInvalidArgument)
+  std::optional<StoredCase> case_record;
+  std::optional<StoredApplication> application;
+};
+
+struct CaseFilter {
+  std::optional<CaseState> state;
+  bool overdue_only = false;  // only cases whose SLA state is overdue now
+  int limit = 50;             // 1..500
+  int offset = 0;
+};
+
+struct CaseListItem {
+  StoredCase case_record;
+  SlaReport sla;
+};
+struct CasePage {
+  std::vector<CaseListItem> items;
+  int64_t total = 0;  // matching cases (before limit/offset)
+};
+
+struct LicensingOptions {
+  DocumentLimits document_limits;
+  SlaClock sla_clock{WorkingCalendar()};
+  VirusScanner* scanner = nullptr;  // null: no scanning (NoOpVirusScanner); must outlive the service
+  RiskAssessor* risk = nullptr;     // null: NoRiskAssessor; must outlive the service
+};
+
+// True when `actor` may see cases of `exporter_org` (see the file comment).
+bool CanSeeCase(const Actor& actor, OrgId exporter_org);
+
+// Thread-safe: all state is in the store.
+class LicensingService {
+ public:
+  LicensingService(store::Database& db, const Clock& clock, LicensingOptions options = {});
+
+  // ---- applications (actor: an exporter-role user of the owning organisation) ----
+
+  // A new draft for the actor's organisation from the (possibly incomplete) application JSON; documents
+  // are added by upload only. Audited "application.create".
+  Result<StoredApplication> CreateApplication(const audit::Context& ctx, const Actor& actor,
+                                              const nlohmann::json& body);
+  // kNotFound when missing or not visible to the actor.
+  Result<StoredApplication> GetApplication(const Actor& actor, int64_t id);
+  // The actor's organisation's applications (exporters), or every non-draft one (officers), newest first.
+  Result<std::vector<StoredApplication>> ListApplications(const Actor& actor,
+                                                          std::optional<ApplicationStatus> status);
+  // JSON merge patch (RFC 7396) of a draft's body. kConflict naming both versions when stale,
+  // kFailedPrecondition when not a draft, kInvalidArgument for a malformed result or a patch of
+  // "documents"; nothing is written on error. Audited "application.update".
+  Result<StoredApplication> PatchApplication(const audit::Context& ctx, const Actor& actor, int64_t id,
+                                             int64_t expected_version, const nlohmann::json& patch);
+  // Appends one goods line / party (validated for shape, errors named "goods[3].quantity"). An
+  // `expected_version` is checked when given. Audited "application.goods.add" / "application.party.add".
+  Result<StoredApplication> AddGoods(const audit::Context& ctx, const Actor& actor, int64_t id,
+                                     const nlohmann::json& line, std::optional<int64_t> expected_version);
+  Result<StoredApplication> AddParty(const audit::Context& ctx, const Actor& actor, int64_t id,
+                                     const nlohmann::json& party, std::optional<int64_t> expected_version);
+  // Stores an uploaded document and adds its reference to the draft. CheckDocument limits
+  // (kInvalidArgument / kPayloadTooLarge), then the virus scanner (infected: kInvalidArgument; scanner
+  // failure: kUnavailable). Audited "application.document.add".
+  Result<StoredDocument> AddDocument(const audit::Context& ctx, const Actor& actor, int64_t id,
+                                     DocumentKind kind, std::string_view media_type, std::string_view bytes);
+  // The stored bytes of a document, visible like its application.
+  Result<std::pair<StoredDocument, std::string>> GetDocument(const Actor& actor, int64_t application_id,
+                                                             int64_t document_id);
+  // Submits the draft through the transition table (draft --submit--> submitted): ValidateForSubmit
+  // first (every error at once, nothing written), then in one transaction: the application becomes
+  // submitted, the case is created (clock started), the risk step runs and is stored, audited
+  // "application.submit" and "case.create".
+  SubmitOutcome Submit(const audit::Context& ctx, const Actor& actor, int64_t id, int64_t expected_version);
+
+  // ---- cases ----
+
+  Result<CasePage> ListCases(const Actor& actor, const CaseFilter& filter);
+  Result<CaseDetail> GetCase(const Actor& actor, int64_t id);
+  Result<std::vector<AvailableAction>> Transitions(const Actor& actor, int64_t id);
+  // Takes `action` through case_state::Apply and persists the outcome with its effects, audited
+  // "case.<action>" with from/to. The codes are Apply's (kNotFound, kConflict, kPermissionDenied,
+  // kFailedPrecondition). `note` (optional, up to kMaxLongText) goes into the audit event.
+  Result<CaseDetail> Act(const audit::Context& ctx, const Actor& actor, int64_t id, CaseAction action,
+                         int64_t expected_version, const std::string& note);
+  // The audit events of the case and of its application, oldest first.
+  Result<std::vector<audit::StoredEvent>> History(const Actor& actor, int64_t id);
+
+  const LicensingOptions& options() const { return options_; }
+
+ private:
+  Result<StoredApplication> LoadApplication(store::Tx& tx, int64_t id);
+  Result<StoredApplication> LoadVisibleApplication(store::Tx& tx, const Actor& actor, int64_t id);
+  // A draft the actor (exporter of its organisation) may edit, at `expected_version` when given.
+  Result<StoredApplication> LoadEditableDraft(store::Tx& tx, const Actor& actor, int64_t id,
+                                              std::optional<int64_t> expected_version);
+  Status SaveBody(store::Tx& tx, const StoredApplication& app, const Application& body);
+  Result<StoredApplication> Append(const audit::Context& ctx, const Actor& actor, int64_t id,
+                                   const char* field, const nlohmann::json& item,
+                                   std::optional<int64_t> expected_version, const char* audit_action);
+  Result<StoredCase> LoadCase(store::Tx& tx, int64_t id);
+  Result<StoredCase> LoadVisibleCase(store::Tx& tx, const Actor& actor, int64_t id);
+  Result<SlaReport> Sla(const StoredCase& c) const;
+  Result<CaseDetail> Detail(store::Tx& tx, const Actor& actor, const StoredCase& c);
+
+  store::Database& db_;
+  const Clock& clock_;
+  LicensingOptions options_;
+  NoOpVirusScanner default_scanner_;
+  NoRiskAssessor default_risk_;
+};
+
+}  // namespace stm::licensing

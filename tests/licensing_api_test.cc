@@ -1,0 +1,257 @@
+// Licence applications and cases over HTTP with real tokens: an exporter prepares, fixes and submits an
+// application; officers work the case through the state machine; organisation isolation, stale versions,
+// document limits and the history.
+#include "test_server.h"
+
+namespace stm::testing {
+namespace {
+
+using nlohmann::json;
+
+class LicensingApiTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (HasFatalFailure()) return;
+    admin_ = AdminToken();
+    org_a_ = CreateOrg(admin_, "Exporter A", "exporter");
+    org_b_ = CreateOrg(admin_, "Exporter B", "exporter");
+    CreateUser(admin_, "exp_a", "exporter_user", org_a_, "exporter-password-a");
+    CreateUser(admin_, "exp_b", "exporter_user", org_b_, "exporter-password-b");
+    officer_id_ = CreateUser(admin_, "officer1", "licensing_officer", std::nullopt, "officer-password-1");
+    CreateUser(admin_, "auditor1", "auditor", std::nullopt, "auditor-password-1");
+    exporter_a_ = Login("exp_a", "exporter-password-a");
+    exporter_b_ = Login("exp_b", "exporter-password-b");
+    officer_ = Login("officer1", "officer-password-1");
+    auditor_ = Login("auditor1", "auditor-password-1");
+  }
+
+  HttpResult Upload(int64_t id, const std::string& kind, const std::string& media_type,
+                    const std::string& bytes, const std::string& token) {
+    return client_->Send("POST", "/v1/applications/" + std::to_string(id) + "/documents?kind=" + kind, bytes,
+                         {{"Authorization", "Bearer " + token}, {"Content-Type", media_type}});
+  }
+  int64_t Version(const std::string& path, const std::string& token) {
+    auto r = client_->Get(path, token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json().value("version", int64_t{0});
+  }
+  HttpResult Action(int64_t case_id, const std::string& action, int64_t version, const std::string& token,
+                    const std::string& note = "") {
+    json body = {{"version", version}};
+    if (!note.empty()) body["note"] = note;
+    return client_->Json("POST", "/v1/cases/" + std::to_string(case_id) + "/actions/" + action, body, token);
+  }
+  static bool HasPath(const json& errors, const std::string& path) {
+    for (const auto& e : errors) {
+      if (e.value("path", "") == path) return true;
+    }
+    return false;
+  }
+
+  std::string admin_, exporter_a_, exporter_b_, officer_, auditor_;
+  int64_t org_a_ = 0, org_b_ = 0, officer_id_ = 0;
+};
+
+TEST_F(LicensingApiTest, ApplicationToCaseEndToEnd) {
+  // The exporter creates a draft: an individual licence for one controlled line.
+  auto created = client_->Json(
+      "POST", "/v1/applications",
+      {{"type", "individual"}, {"end_use", "Test bench for motors"}, {"catch_all", {{"informed_wmd", true}}}},
+      exporter_a_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  int64_t app_id = created.json()["id"];
+  std::string app_path = "/v1/applications/" + std::to_string(app_id);
+  EXPECT_EQ(created.header("location"), app_path);
+  EXPECT_EQ(created.json()["status"], "draft");
+  EXPECT_EQ(created.json()["version"], 1);
+
+  auto goods = client_->Json("POST", app_path + "/goods",
+                             {{"description", "Frequency changer"},
+                              {"control_codes", {"3A225"}},
+                              {"quantity", 2},
+                              {"unit", "pcs"},
+                              {"value", 15000},
+                              {"currency", "EUR"}},
+                             exporter_a_);
+  ASSERT_EQ(goods.status, 201) << goods.body;
+  EXPECT_EQ(goods.json()["application"]["goods"].size(), 1u);
+  auto bad_goods = client_->Json("POST", app_path + "/goods", {{"quantity", "two"}}, exporter_a_);
+  EXPECT_EQ(bad_goods.status, 400) << bad_goods.body;
+  EXPECT_NE(bad_goods.json().value("detail", "").find("goods[1].quantity"), std::string::npos)
+      << bad_goods.body;
+  auto party = client_->Json(
+      "POST", app_path + "/parties",
+      {{"role", "consignee"}, {"name", "Acme GmbH"}, {"address", "Hauptstr. 1, Berlin"}, {"country", "DE"}},
+      exporter_a_);
+  ASSERT_EQ(party.status, 201) << party.body;
+
+  // Submitting now fails with every field error at once: no end user, no statement, no WMD details, no
+  // end-user certificate.
+  int64_t version = Version(app_path, exporter_a_);
+  auto rejected = client_->Json("POST", app_path + "/submit", {{"version", version}}, exporter_a_);
+  ASSERT_EQ(rejected.status, 422) << rejected.body;
+  EXPECT_EQ(rejected.header("content-type"), "application/problem+json");
+  json errors = rejected.json()["errors"];
+  ASSERT_TRUE(errors.is_array());
+  EXPECT_GE(errors.size(), 4u) << errors.dump();
+  EXPECT_TRUE(HasPath(errors, "end_user_statement")) << errors.dump();
+  EXPECT_TRUE(HasPath(errors, "catch_all.informed_wmd_details")) << errors.dump();
+  EXPECT_EQ(Version(app_path, exporter_a_), version);  // nothing written
+  EXPECT_EQ(client_->Get("/v1/cases", exporter_a_).json()["total"], 0);
+
+  // The exporter fixes them: the end user, the statement and details, and the certificate.
+  auto end_user = client_->Json(
+      "POST", app_path + "/parties",
+      {{"role", "end_user"}, {"name", "Acme Research"}, {"address", "Rue 2, Paris"}, {"country", "FR"}},
+      exporter_a_);
+  ASSERT_EQ(end_user.status, 201) << end_user.body;
+  std::string pdf = "%PDF-1.4 end-user certificate";
+  auto doc = Upload(app_id, "end_user_certificate", "application/pdf", pdf, exporter_a_);
+  ASSERT_EQ(doc.status, 201) << doc.body;
+  EXPECT_EQ(doc.json()["sha256"], Sha256Hex(pdf));
+  auto content = client_->Get(doc.header("location"), exporter_a_);
+  EXPECT_EQ(content.status, 200);
+  EXPECT_EQ(content.body, pdf);
+  version = Version(app_path, exporter_a_);
+  auto stale_patch =
+      client_->Json("PATCH", app_path, {{"version", version - 1}, {"end_use", "x"}}, exporter_a_);
+  EXPECT_EQ(stale_patch.status, 409) << stale_patch.body;
+  auto patched = client_->Json("PATCH", app_path,
+                               {{"version", version},
+                                {"end_user_statement", "Not for WMD use; no re-export."},
+                                {"catch_all", {{"informed_wmd_details", "Letter of 3 March"}}}},
+                               exporter_a_);
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.json()["application"]["catch_all"]["informed_wmd"], true);  // merge, not replace
+  auto no_version = client_->Json("PATCH", app_path, {{"end_use", "x"}}, exporter_a_);
+  EXPECT_EQ(no_version.status, 400);
+
+  auto submitted =
+      client_->Json("POST", app_path + "/submit", {{"version", patched.json()["version"]}}, exporter_a_);
+  ASSERT_EQ(submitted.status, 201) << submitted.body;
+  json the_case = submitted.json()["case"];
+  int64_t case_id = the_case["id"];
+  std::string case_path = "/v1/cases/" + std::to_string(case_id);
+  EXPECT_EQ(submitted.header("location"), case_path);
+  EXPECT_EQ(the_case["state"], "submitted");
+  EXPECT_EQ(the_case["version"], 1);
+  EXPECT_EQ(the_case["reference"].get<std::string>().substr(0, 5), "CASE-");
+  EXPECT_EQ(submitted.json()["application"]["status"], "submitted");
+  EXPECT_EQ(client_->Json("PATCH", app_path, {{"version", 99}, {"end_use", "x"}}, exporter_a_).status, 409);
+
+  // The officer sees the case and its transitions.
+  auto listed = client_->Get("/v1/cases?status=submitted", officer_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(listed.json()["items"].size(), 1u);
+  EXPECT_EQ(listed.json()["items"][0]["sla"]["target_working_days"], 20);
+  auto got = client_->Get(case_path, officer_);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.json()["application"]["id"], app_id);
+  EXPECT_EQ(got.json()["sla"]["paused"], false);
+  auto transitions = client_->Get(case_path + "/transitions", officer_);
+  ASSERT_EQ(transitions.status, 200) << transitions.body;
+  ASSERT_EQ(transitions.json()["items"].size(), 1u);
+  EXPECT_EQ(transitions.json()["items"][0]["action"], "start_checks");
+  EXPECT_EQ(transitions.json()["items"][0]["allowed"], true);
+
+  // The exporter may not start checks (the state machine says so).
+  auto denied = Action(case_id, "start_checks", 1, exporter_a_);
+  EXPECT_EQ(denied.status, 403) << denied.body;
+  auto started = Action(case_id, "start_checks", 1, officer_, "picking it up");
+  ASSERT_EQ(started.status, 200) << started.body;
+  EXPECT_EQ(started.json()["state"], "initial_checks");
+  EXPECT_EQ(started.json()["assigned_officer"], officer_id_);
+  // Stale version.
+  auto stale = Action(case_id, "checks_passed", 1, officer_);
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_EQ(stale.json()["type"], "urn:stm:problem:conflict");
+  // Wrong state.
+  auto wrong = Action(case_id, "approve", 2, officer_);
+  EXPECT_EQ(wrong.status, 409) << wrong.body;
+  EXPECT_EQ(wrong.json()["type"], "urn:stm:problem:failed-precondition");
+  ASSERT_EQ(Action(case_id, "checks_passed", 2, officer_).status, 200);
+  auto queried = Action(case_id, "query_exporter", 3, officer_, "Please confirm the end user's address.");
+  ASSERT_EQ(queried.status, 200) << queried.body;
+  EXPECT_EQ(queried.json()["state"], "awaiting_exporter");
+  EXPECT_EQ(queried.json()["sla"]["paused"], true);
+  EXPECT_EQ(queried.json()["sla_pauses"].size(), 1u);
+
+  // The exporter sees its case and answers.
+  auto mine = client_->Get("/v1/cases", exporter_a_);
+  EXPECT_EQ(mine.json()["total"], 1);
+  auto exporter_transitions = client_->Get(case_path + "/transitions", exporter_a_);
+  ASSERT_EQ(exporter_transitions.status, 200);
+  EXPECT_EQ(exporter_transitions.json()["items"][0]["action"], "exporter_answered");
+  auto answered = Action(case_id, "exporter_answered", 4, exporter_a_, "The address is correct.");
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  EXPECT_EQ(answered.json()["state"], "under_review");
+  EXPECT_EQ(answered.json()["sla"]["paused"], false);
+  EXPECT_EQ(answered.json()["version"], 5);
+
+  // Exporter B sees nothing of A's and cannot act.
+  EXPECT_EQ(client_->Get(app_path, exporter_b_).status, 404);
+  EXPECT_EQ(client_->Get(case_path, exporter_b_).status, 404);
+  EXPECT_EQ(client_->Get(case_path + "/transitions", exporter_b_).status, 404);
+  EXPECT_EQ(client_->Get(case_path + "/history", exporter_b_).status, 404);
+  EXPECT_EQ(client_->Get(doc.header("location"), exporter_b_).status, 404);
+  EXPECT_EQ(Action(case_id, "withdraw", 5, exporter_b_).status, 404);
+  EXPECT_EQ(client_->Json("POST", app_path + "/goods", {{"description", "x"}}, exporter_b_).status, 404);
+  EXPECT_EQ(client_->Get("/v1/cases", exporter_b_).json()["total"], 0);
+  EXPECT_EQ(client_->Get("/v1/applications", exporter_b_).json()["items"].size(), 0u);
+  // Officers cannot create applications; auditors read but cannot act.
+  EXPECT_EQ(client_->Json("POST", "/v1/applications", {{"type", "individual"}}, officer_).status, 403);
+  EXPECT_EQ(client_->Get(case_path, auditor_).status, 200);
+  EXPECT_EQ(Action(case_id, "withdraw", 5, auditor_).status, 403);
+  EXPECT_EQ(Action(case_id, "fly_away", 5, officer_).status, 404);
+
+  // The history shows every change with its audit event.
+  auto history = client_->Get(case_path + "/history", exporter_a_);
+  ASSERT_EQ(history.status, 200) << history.body;
+  json events = history.json()["items"];
+  std::vector<std::string> actions;
+  for (const auto& e : events) actions.push_back(e["action"]);
+  EXPECT_EQ(actions, (std::vector<std::string>{
+                         "application.create", "application.goods.add", "application.party.add",
+                         "application.party.add", "application.document.add", "application.update",
+                         "application.submit", "case.create", "case.start_checks", "case.checks_passed",
+                         "case.query_exporter", "case.exporter_answered"}));
+  json last = events.back()["summary"];
+  EXPECT_EQ(last["from"], "awaiting_exporter");
+  EXPECT_EQ(last["to"], "under_review");
+  EXPECT_EQ(last["note"], "The address is correct.");
+  EXPECT_EQ(events.back()["actor"], "user:exp_a");
+}
+
+TEST_F(LicensingApiTest, DocumentLimitsAreClear) {
+  auto created = client_->Json("POST", "/v1/applications", {{"type", "global"}}, exporter_a_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  int64_t id = created.json()["id"];
+  auto wrong_type = Upload(id, "contract", "application/zip", "PK\x03\x04", exporter_a_);
+  EXPECT_EQ(wrong_type.status, 400) << wrong_type.body;
+  EXPECT_NE(wrong_type.json().value("detail", "").find("application/pdf"), std::string::npos)
+      << wrong_type.body;
+  auto too_large = Upload(id, "contract", "application/pdf", std::string(70 * 1024, 'x'), exporter_a_);
+  EXPECT_EQ(too_large.status, 413) << too_large.body;
+  auto no_kind = client_->Send("POST", "/v1/applications/" + std::to_string(id) + "/documents", "x",
+                               {{"Authorization", "Bearer " + exporter_a_}, {"Content-Type", "text/plain"}});
+  EXPECT_EQ(no_kind.status, 400) << no_kind.body;
+  auto empty = Upload(id, "other", "text/plain", "", exporter_a_);
+  EXPECT_EQ(empty.status, 400) << empty.body;
+  EXPECT_EQ(Upload(id, "other", "text/plain", "notes", exporter_b_).status, 404);
+  EXPECT_EQ(Upload(id, "other", "text/plain", "notes", exporter_a_).status, 201);
+}
+
+TEST_F(LicensingApiTest, RequiresPermissions) {
+  EXPECT_EQ(client_->Json("POST", "/v1/applications", {{"type", "individual"}}).status, 401);
+  EXPECT_EQ(client_->Get("/v1/cases").status, 401);
+  EXPECT_EQ(client_->Json("POST", "/v1/applications", {{"type", "individual"}}, auditor_).status, 403);
+  EXPECT_EQ(client_->Get("/v1/cases?status=nonsense", officer_).status, 400);
+  EXPECT_EQ(client_->Get("/v1/cases?limit=0", officer_).status, 400);
+  EXPECT_EQ(client_->Get("/v1/cases?overdue=true", officer_).status, 200);
+  EXPECT_EQ(client_->Get("/v1/cases/999", officer_).status, 404);
+  EXPECT_EQ(client_->Json("POST", "/v1/applications", {{"type", "spaceship"}}, exporter_a_).status, 400);
+}
+
+}  // namespace
+}  // namespace stm::testing
