@@ -1,6 +1,8 @@
 // Licence applications and cases over HTTP with real tokens: an exporter prepares, fixes and submits an
 // application; officers work the case through the state machine; organisation isolation, stale versions,
 // document limits and the history.
+#include <algorithm>
+
 #include "test_server.h"
 
 namespace stm::testing {
@@ -251,6 +253,196 @@ TEST_F(LicensingApiTest, RequiresPermissions) {
   EXPECT_EQ(client_->Get("/v1/cases?overdue=true", officer_).status, 200);
   EXPECT_EQ(client_->Get("/v1/cases/999", officer_).status, 404);
   EXPECT_EQ(client_->Json("POST", "/v1/applications", {{"type", "spaceship"}}, exporter_a_).status, 400);
+}
+
+// The whole path of a case with referrals, countersigning and a licence, with the right person at each step.
+TEST_F(LicensingApiTest, ReferralCountersignDecisionAndLicenceWalk) {
+  int64_t agency_x = CreateOrg(admin_, "Agency X", "referral_agency");
+  int64_t agency_y = CreateOrg(admin_, "Agency Y", "referral_agency");
+  CreateUser(admin_, "ref_x", "referral_officer", agency_x, "referral-password-x");
+  CreateUser(admin_, "ref_y", "referral_officer", agency_y, "referral-password-y");
+  CreateUser(admin_, "senior1", "senior_licensing_officer", std::nullopt, "senior-password-1");
+  CreateUser(admin_, "senior2", "senior_licensing_officer", std::nullopt, "senior-password-2");
+  std::string ref_x = Login("ref_x", "referral-password-x");
+  std::string ref_y = Login("ref_y", "referral-password-y");
+  std::string senior1 = Login("senior1", "senior-password-1");
+  std::string senior2 = Login("senior2", "senior-password-2");
+
+  // A complete application, submitted.
+  auto created = client_->Json("POST", "/v1/applications",
+                               {{"type", "individual"},
+                                {"end_use", "Test bench for motors"},
+                                {"end_user_statement", "Not for WMD use; no re-export."},
+                                {"goods", json::array({{{"description", "Frequency changer"},
+                                                        {"control_codes", {"3A225"}},
+                                                        {"quantity", 2},
+                                                        {"unit", "pcs"},
+                                                        {"value", 15000},
+                                                        {"currency", "EUR"},
+                                                        {"hs_code", "8504.40"}}})}},
+                               exporter_a_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  int64_t app_id = created.json()["id"];
+  std::string app_path = "/v1/applications/" + std::to_string(app_id);
+  ASSERT_EQ(
+      client_
+          ->Json("POST", app_path + "/parties",
+                 {{"role", "consignee"}, {"name", "Acme GmbH"}, {"address", "Berlin"}, {"country", "DE"}},
+                 exporter_a_)
+          .status,
+      201);
+  ASSERT_EQ(
+      client_
+          ->Json("POST", app_path + "/parties",
+                 {{"role", "end_user"}, {"name", "Acme Research"}, {"address", "Paris"}, {"country", "FR"}},
+                 exporter_a_)
+          .status,
+      201);
+  ASSERT_EQ(Upload(app_id, "end_user_certificate", "application/pdf", "%PDF-1.4 euc", exporter_a_).status,
+            201);
+  auto submitted =
+      client_->Json("POST", app_path + "/submit", {{"version", Version(app_path, exporter_a_)}}, exporter_a_);
+  ASSERT_EQ(submitted.status, 201) << submitted.body;
+  int64_t case_id = submitted.json()["case"]["id"];
+  std::string case_path = "/v1/cases/" + std::to_string(case_id);
+
+  ASSERT_EQ(Action(case_id, "start_checks", 1, officer_).status, 200);
+  ASSERT_EQ(Action(case_id, "checks_passed", 2, officer_).status, 200);
+  EXPECT_EQ(client_->Get(case_path, ref_x).status, 404);  // not referred yet
+
+  // Refer to both agencies.
+  auto bad_refer = client_->Json(
+      "POST", case_path + "/referrals",
+      {{"agencies", json::array({org_a_})}, {"deadline", "2030-01-31"}, {"version", 3}}, officer_);
+  EXPECT_EQ(bad_refer.status, 400) << bad_refer.body;
+  auto referred = client_->Json("POST", case_path + "/referrals",
+                                {{"agencies", json::array({agency_x, agency_y})},
+                                 {"deadline", "2030-01-31"},
+                                 {"note", "Please advise"},
+                                 {"version", 3}},
+                                officer_);
+  ASSERT_EQ(referred.status, 201) << referred.body;
+  ASSERT_EQ(referred.json()["items"].size(), 2u);
+  int64_t rx = referred.json()["items"][0]["id"];
+  int64_t ry = referred.json()["items"][1]["id"];
+  EXPECT_EQ(referred.json()["items"][0]["agency"], agency_x);
+  auto state = client_->Get(case_path, officer_).json();
+  EXPECT_EQ(state["state"], "referred");
+  EXPECT_EQ(state["referrals_awaiting_advice"], 2);
+
+  // Each referral officer sees the case and only its own referral.
+  EXPECT_EQ(client_->Get(case_path, ref_x).status, 200);
+  EXPECT_EQ(client_->Get("/v1/cases", ref_x).json()["total"], 1);
+  auto x_referrals = client_->Get(case_path + "/referrals", ref_x);
+  ASSERT_EQ(x_referrals.status, 200) << x_referrals.body;
+  EXPECT_EQ(x_referrals.json()["items"].size(), 1u);
+  EXPECT_EQ(client_->Get(case_path + "/referrals", exporter_a_).status, 403);  // advice is internal
+  EXPECT_EQ(client_
+                ->Json("POST", "/v1/referrals/" + std::to_string(rx) + "/advice",
+                       {{"advice", json::array({{{"subject", "good"}, {"advice", "refuse"}}})}}, ref_x)
+                .status,
+            400);  // a refusal names its criteria
+  EXPECT_EQ(client_
+                ->Json("POST", "/v1/referrals/" + std::to_string(rx) + "/advice",
+                       {{"advice", json::array({{{"subject", "good"}, {"advice", "approve"}}})}}, ref_y)
+                .status,
+            404);
+  EXPECT_EQ(client_
+                ->Json("POST", "/v1/referrals/" + std::to_string(rx) + "/advice",
+                       {{"advice", json::array({{{"subject", "good"}, {"advice", "approve"}}})}}, officer_)
+                .status,
+            403);
+  auto advice_x = client_->Json("POST", "/v1/referrals/" + std::to_string(rx) + "/advice",
+                                {{"advice", json::array({{{"subject", "good"},
+                                                          {"ref", 1},
+                                                          {"advice", "approve_with_provisos"},
+                                                          {"provisos", "No onward transfer"}}})},
+                                 {"summary", "Acceptable with provisos"}},
+                                ref_x);
+  ASSERT_EQ(advice_x.status, 200) << advice_x.body;
+  EXPECT_EQ(advice_x.json()["status"], "answered");
+  EXPECT_EQ(client_->Get(case_path, officer_).json()["state"], "referred");
+  auto advice_y = client_->Json(
+      "POST", "/v1/referrals/" + std::to_string(ry) + "/advice",
+      {{"advice", json::array({{{"subject", "destination"}, {"advice", "no_objection"}}})}}, ref_y);
+  ASSERT_EQ(advice_y.status, 200) << advice_y.body;
+  auto consolidated = client_->Get(case_path + "/referrals", officer_);
+  ASSERT_EQ(consolidated.status, 200);
+  EXPECT_EQ(consolidated.json()["items"].size(), 2u);
+  EXPECT_EQ(consolidated.json()["recommendation"], "approve_with_provisos");
+  EXPECT_EQ(consolidated.json()["open"], 0);
+  state = client_->Get(case_path, officer_).json();
+  EXPECT_EQ(state["state"], "under_final_review");
+  int64_t version = state["version"];
+
+  // The recommendation needs countersigning; the decision waits for two different seniors.
+  auto recommended = client_->Json(
+      "POST", case_path + "/recommendation",
+      {{"recommendation", "approve"}, {"needs_countersign", true}, {"version", version}}, officer_);
+  ASSERT_EQ(recommended.status, 200) << recommended.body;
+  EXPECT_EQ(recommended.json()["recommendation"], "approved");
+  EXPECT_EQ(recommended.json()["needs_countersign"], true);
+  version = recommended.json()["version"];
+  auto too_early = client_->Json("POST", case_path + "/decision",
+                                 {{"decision", "approve"}, {"version", version}}, officer_);
+  EXPECT_EQ(too_early.status, 409) << too_early.body;
+  EXPECT_EQ(Action(case_id, "send_to_final_review", version, officer_).status, 409);  // already there
+  ASSERT_EQ(Action(case_id, "request_countersign", version, officer_).status, 200);
+  ASSERT_EQ(Action(case_id, "countersign_first", version + 1, senior1).status, 200);
+  EXPECT_EQ(Action(case_id, "countersign_second", version + 2, senior1).status, 403);
+  ASSERT_EQ(Action(case_id, "countersign_second", version + 2, senior2).status, 200);
+  auto decided = client_->Json("POST", case_path + "/decision",
+                               {{"decision", "approve"},
+                                {"version", version + 3},
+                                {"conditions", "No onward transfer"},
+                                {"validity_months", 12}},
+                               officer_);
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  EXPECT_EQ(decided.json()["state"], "finalised");
+  EXPECT_EQ(decided.json()["outcome"], "approved");
+  std::string number = decided.json()["licence"]["number"];
+  EXPECT_EQ(number.substr(0, 9), "STM/SIEL/");
+  std::string licence_path = "/v1/licences/" + number;
+  std::string encoded;  // an encoded number reaches the same licence
+  for (char ch : number) encoded += ch == '/' ? std::string("%2F") : std::string(1, ch);
+  EXPECT_EQ(client_->Get("/v1/licences/" + encoded, exporter_a_).status, 200);
+
+  // The exporter reads its licence; another exporter does not see it.
+  auto licence = client_->Get(licence_path, exporter_a_);
+  ASSERT_EQ(licence.status, 200) << licence.body;
+  EXPECT_EQ(licence.json()["status"], "active");
+  EXPECT_EQ(licence.json()["conditions"], "No onward transfer");
+  EXPECT_EQ(licence.json()["lines"].size(), 1u);
+  EXPECT_EQ(client_->Get(licence_path, exporter_b_).status, 404);
+  EXPECT_EQ(client_->Get("/v1/licences/STM/SIEL/1999/000009", officer_).status, 404);
+
+  // Suspend, reinstate, revoke; revoked is final.
+  EXPECT_EQ(client_->Json("POST", licence_path + "/actions/suspend", json::object(), exporter_a_).status,
+            403);
+  auto suspended = client_->Json("POST", licence_path + "/actions/suspend",
+                                 {{"reason", "Inquiry"}, {"version", 1}}, officer_);
+  ASSERT_EQ(suspended.status, 200) << suspended.body;
+  EXPECT_EQ(suspended.json()["status"], "suspended");
+  auto reinstated = client_->Json("POST", licence_path + "/actions/reinstate", json::object(), officer_);
+  ASSERT_EQ(reinstated.status, 200) << reinstated.body;
+  EXPECT_EQ(reinstated.json()["status"], "active");
+  auto revoked = client_->Json("POST", licence_path + "/actions/revoke", {{"reason", "Breach"}}, officer_);
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(revoked.json()["status"], "revoked");
+  EXPECT_EQ(client_->Json("POST", licence_path + "/actions/surrender", json::object(), exporter_a_).status,
+            409);
+  EXPECT_EQ(client_->Json("POST", licence_path + "/actions/explode", json::object(), officer_).status, 404);
+
+  // The history shows the steps.
+  auto history = client_->Get(case_path + "/history", officer_);
+  ASSERT_EQ(history.status, 200) << history.body;
+  std::vector<std::string> actions;
+  json events = history.json()["items"];
+  for (const auto& e : events) actions.push_back(e["action"]);
+  for (const char* expected : {"case.refer", "case.all_advice_received", "case.recommendation",
+                               "case.request_countersign", "case.countersign_second", "case.approve"}) {
+    EXPECT_NE(std::find(actions.begin(), actions.end(), expected), actions.end()) << expected;
+  }
 }
 
 }  // namespace

@@ -49,6 +49,13 @@ Result<Response> GetCase(const Deps& d, Request& req, const Caller& c);
 Result<Response> GetCaseTransitions(const Deps& d, Request& req, const Caller& c);
 Result<Response> TakeCaseAction(const Deps& d, Request& req, const Caller& c);
 Result<Response> GetCaseHistory(const Deps& d, Request& req, const Caller& c);
+Result<Response> CreateReferrals(const Deps& d, Request& req, const Caller& c);
+Result<Response> GiveReferralAdvice(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListCaseReferrals(const Deps& d, Request& req, const Caller& c);
+Result<Response> SetCaseRecommendation(const Deps& d, Request& req, const Caller& c);
+Result<Response> DecideCase(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetLicence(const Deps& d, Request& req, const Caller& c);
+Result<Response> TakeLicenceAction(const Deps& d, Request& req, const Caller& c);
 
 // Stores the default US CCL versions found in `data_dir` that are not stored yet: the paragraph tree
 // (2025-09-29) first, then the full text the classifier loaded (2026-07-23), so the newer one is current.

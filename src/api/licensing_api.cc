@@ -237,4 +237,177 @@ Result<Response> GetCaseHistory(const Deps& d, Request& req, const Caller& c) {
   return Response::Json(200, {{"case_id", id}, {"items", items}});
 }
 
+// ---- referrals, recommendation, decision, licences -------------------------------------------------------
+
+namespace {
+
+Result<std::vector<std::string>> OptionalStringList(const Json& body, const char* field) {
+  std::vector<std::string> out;
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return out;
+  if (!it->is_array())
+    return Status::InvalidArgument(fmt::format("field '{}' must be an array of strings", field));
+  for (const auto& v : *it) {
+    if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > lic::kMaxShortText) {
+      return Status::InvalidArgument(fmt::format("field '{}' must be an array of non-empty strings", field));
+    }
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+Json ReferralsJson(const std::vector<lic::StoredReferral>& referrals) {
+  Json items = Json::array();
+  for (const auto& r : referrals) items.push_back(lic::ToJson(r));
+  return items;
+}
+
+}  // namespace
+
+Result<Response> CreateReferrals(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+  STM_RETURN_IF_ERROR(OnlyFields(body, {"agencies", "deadline", "note", "version"}));
+  lic::ReferralRequest request;
+  STM_ASSIGN_OR_RETURN(request.expected_version, RequireVersion(body));
+  STM_ASSIGN_OR_RETURN(request.deadline, RequireString(body, "deadline", 10));
+  STM_ASSIGN_OR_RETURN(auto note, OptionalString(body, "note", lic::kMaxLongText));
+  request.note = note.value_or("");
+  auto agencies = body.find("agencies");
+  if (agencies == body.end() || !agencies->is_array()) {
+    return Status::InvalidArgument("field 'agencies' must be an array of agency organisation ids");
+  }
+  for (const auto& a : *agencies) {
+    if (!a.is_number_integer() || a.get<int64_t>() <= 0) {
+      return Status::InvalidArgument("field 'agencies' must be an array of agency organisation ids");
+    }
+    request.agencies.push_back(OrgId(a.get<int64_t>()));
+  }
+  STM_ASSIGN_OR_RETURN(auto referrals, d.licensing->Refer(c.audit, ActorOf(c), id, request));
+  return Response::Json(201, {{"case_id", id}, {"items", ReferralsJson(referrals)}});
+}
+
+Result<Response> GiveReferralAdvice(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+  STM_RETURN_IF_ERROR(OnlyFields(body, {"advice", "summary"}));
+  STM_ASSIGN_OR_RETURN(auto summary, OptionalString(body, "summary", lic::kMaxLongText));
+  STM_ASSIGN_OR_RETURN(auto referral,
+                       d.licensing->GiveAdvice(c.audit, ActorOf(c), id, body.value("advice", Json(nullptr)),
+                                               summary.value_or("")));
+  return Response::Json(200, lic::ToJson(referral));
+}
+
+Result<Response> ListCaseReferrals(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(auto referrals, d.licensing->Referrals(ActorOf(c), id));
+  auto consolidated = lic::ConsolidateAdvice(referrals);
+  int64_t open = 0;
+  for (const auto& r : referrals) open += r.status == "open";
+  return Response::Json(200, {{"case_id", id},
+                              {"items", ReferralsJson(referrals)},
+                              {"open", open},
+                              {"recommendation", consolidated ? Json(*consolidated) : Json(nullptr)}});
+}
+
+Result<Response> SetCaseRecommendation(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+  STM_RETURN_IF_ERROR(OnlyFields(body, {"recommendation", "needs_countersign", "version"}));
+  STM_ASSIGN_OR_RETURN(int64_t version, RequireVersion(body));
+  STM_ASSIGN_OR_RETURN(std::string text, RequireString(body, "recommendation", 32));
+  lic::Outcome recommendation;
+  if (text == "approve") {
+    recommendation = lic::Outcome::kApproved;
+  } else if (text == "refuse") {
+    recommendation = lic::Outcome::kRefused;
+  } else {
+    return Status::InvalidArgument("field 'recommendation' must be approve or refuse");
+  }
+  bool needs_countersign = false;
+  if (auto n = body.find("needs_countersign"); n != body.end() && !n->is_null()) {
+    if (!n->is_boolean()) return Status::InvalidArgument("field 'needs_countersign' must be true or false");
+    needs_countersign = n->get<bool>();
+  }
+  STM_ASSIGN_OR_RETURN(auto detail, d.licensing->SetRecommendation(c.audit, ActorOf(c), id, recommendation,
+                                                                   needs_countersign, version));
+  return Response::Json(200, lic::ToJson(detail));
+}
+
+Result<Response> DecideCase(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+  STM_RETURN_IF_ERROR(OnlyFields(
+      body, {"decision", "version", "conditions", "validity_months", "refusal_criteria", "reason"}));
+  lic::DecisionRequest request;
+  STM_ASSIGN_OR_RETURN(request.expected_version, RequireVersion(body));
+  STM_ASSIGN_OR_RETURN(std::string decision, RequireString(body, "decision", 32));
+  if (decision == "approve") {
+    request.decision = lic::Outcome::kApproved;
+  } else if (decision == "refuse") {
+    request.decision = lic::Outcome::kRefused;
+  } else if (decision == "no_licence_required") {
+    request.decision = lic::Outcome::kNoLicenceRequired;
+  } else {
+    return Status::InvalidArgument("field 'decision' must be approve, refuse or no_licence_required");
+  }
+  STM_ASSIGN_OR_RETURN(auto conditions, OptionalString(body, "conditions", lic::kMaxLongText));
+  request.conditions = conditions.value_or("");
+  STM_ASSIGN_OR_RETURN(auto reason, OptionalString(body, "reason", lic::kMaxLongText));
+  request.reason = reason.value_or("");
+  STM_ASSIGN_OR_RETURN(auto months, OptionalInt(body, "validity_months"));
+  if (months) {
+    if (*months < 1 || *months > 120)
+      return Status::InvalidArgument("field 'validity_months' must be 1..120");
+    request.validity_months = static_cast<int>(*months);
+  }
+  STM_ASSIGN_OR_RETURN(request.refusal_criteria, OptionalStringList(body, "refusal_criteria"));
+  STM_ASSIGN_OR_RETURN(auto out, d.licensing->Decide(c.audit, ActorOf(c), id, request));
+  Json result = lic::ToJson(out.detail);
+  result["licence"] = out.licence ? lic::ToJson(*out.licence) : Json(nullptr);
+  return Response::Json(200, result);
+}
+
+// The number is the path after /v1/licences/: one segment, or the default pattern's four
+// ("STM/SIEL/2026/000001") or five with an amendment ("/A2"); the server decodes "%2F" before routing.
+static Result<std::string> LicenceNumberParam(const Request& req) {
+  std::string number = req.PathParam("number");
+  if (number.empty()) {
+    for (const char* name : {"n1", "n2", "n3", "n4", "n5"}) {
+      std::string part = req.PathParam(name);
+      if (part.empty()) break;
+      number += (number.empty() ? "" : "/") + part;
+    }
+  }
+  if (number.empty() || number.size() > lic::kMaxShortText)
+    return Status::NotFound("no licence with that number");
+  return number;
+}
+
+Result<Response> GetLicence(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(std::string number, LicenceNumberParam(req));
+  STM_ASSIGN_OR_RETURN(auto licence, d.licensing->GetLicence(ActorOf(c), number));
+  return Response::Json(200, lic::ToJson(licence));
+}
+
+Result<Response> TakeLicenceAction(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(std::string number, LicenceNumberParam(req));
+  std::string action_text = req.PathParam("action");
+  auto action = lic::ParseLicenceAction(action_text);
+  if (!action) {
+    return Status::NotFound(fmt::format(
+        "unknown licence action '{}' (known: suspend, reinstate, revoke, surrender)", action_text));
+  }
+  Json body = Json::object();
+  if (!req.body.empty()) {
+    STM_ASSIGN_OR_RETURN(body, req.JsonBody());
+  }
+  STM_RETURN_IF_ERROR(OnlyFields(body, {"version", "reason"}));
+  STM_ASSIGN_OR_RETURN(auto version, OptionalInt(body, "version"));
+  STM_ASSIGN_OR_RETURN(auto reason, OptionalString(body, "reason", lic::kMaxLongText));
+  STM_ASSIGN_OR_RETURN(auto licence, d.licensing->ActOnLicence(c.audit, ActorOf(c), number, *action, version,
+                                                               reason.value_or("")));
+  return Response::Json(200, lic::ToJson(licence));
+}
+
 }  // namespace stm::api

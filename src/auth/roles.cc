@@ -63,8 +63,9 @@ const std::array<Grant, 8> kGrants = {{
      {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kScreen, P::kViewLists, P::kViewAlerts,
       P::kDecideAlerts, P::kClassify, P::kViewControls, P::kViewRulings, P::kRuleClassification,
       P::kViewCases, P::kActOnCases}},
-    {Role::kReferralOfficer,
-     {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kClassify, P::kViewControls}},
+    {Role::kReferralOfficer,  // view_cases: only the cases referred to their agency (LicensingService)
+     {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kClassify, P::kViewControls,
+      P::kViewCases}},
     {Role::kCustomsOfficer,
      {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kClassify, P::kViewControls}},
     {Role::kAuditor,

@@ -145,7 +145,9 @@ TEST(RolesTest, LicensingPermissions) {
     bool officer = r == Role::kLicensingOfficer || r == Role::kSeniorLicensingOfficer;
     bool admin = r == Role::kAdministrator;
     EXPECT_EQ(RoleHas(r, Permission::kApply), exporter || admin) << RoleName(r);
-    EXPECT_EQ(RoleHas(r, Permission::kViewCases), exporter || officer || admin || r == Role::kAuditor)
+    // Referral officers read the cases referred to their agency (the service filters them).
+    EXPECT_EQ(RoleHas(r, Permission::kViewCases),
+              exporter || officer || admin || r == Role::kAuditor || r == Role::kReferralOfficer)
         << RoleName(r);
     EXPECT_EQ(RoleHas(r, Permission::kActOnCases), exporter || officer || admin) << RoleName(r);
   }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 
 #include "common/crypto.h"
@@ -248,6 +249,8 @@ LicensingService::LicensingService(store::Database& db, const Clock& clock, Lice
     : db_(db), clock_(clock), options_(std::move(options)) {
   if (options_.scanner == nullptr) options_.scanner = &default_scanner_;
   if (options_.risk == nullptr) options_.risk = &default_risk_;
+  auto format = LicenceNumberFormat::Create(kDefaultLicencePattern, "STM");
+  if (format.ok()) licence_numbers_.emplace(std::move(format).value());
 }
 
 Result<StoredApplication> LicensingService::LoadApplication(store::Tx& tx, int64_t id) {
@@ -622,8 +625,13 @@ Result<StoredCase> LicensingService::LoadCase(store::Tx& tx, int64_t id) {
 
 Result<StoredCase> LicensingService::LoadVisibleCase(store::Tx& tx, const Actor& actor, int64_t id) {
   STM_ASSIGN_OR_RETURN(auto c, LoadCase(tx, id));
-  if (!CanSeeCase(actor, c.view.exporter_org)) return Status::NotFound(fmt::format("case {} not found", id));
-  return c;
+  if (CanSeeCase(actor, c.view.exporter_org)) return c;
+  // Referral officers: the cases referred to their agency.
+  if (!actor.is_system && actor.role == auth::Role::kReferralOfficer && actor.org_id.valid()) {
+    STM_ASSIGN_OR_RETURN(bool referred, ReferredTo(tx, id, actor.org_id));
+    if (referred) return c;
+  }
+  return Status::NotFound(fmt::format("case {} not found", id));
 }
 
 Result<SlaReport> LicensingService::Sla(const StoredCase& c) const {
@@ -647,8 +655,13 @@ Result<CasePage> LicensingService::ListCases(const Actor& actor, const CaseFilte
   std::string where = " WHERE 1 = 1";
   store::Params params;
   if (!SeesEveryCase(actor)) {
-    if (actor.is_system || !auth::IsExporterRole(actor.role) || !actor.org_id.valid()) return page;
-    where += " AND c.org_id = ?";
+    if (!actor.is_system && actor.role == auth::Role::kReferralOfficer && actor.org_id.valid()) {
+      where += " AND c.id IN (SELECT r.case_id FROM referrals r WHERE r.org_id = ?)";
+    } else if (actor.is_system || !auth::IsExporterRole(actor.role) || !actor.org_id.valid()) {
+      return page;
+    } else {
+      where += " AND c.org_id = ?";
+    }
     params.emplace_back(actor.org_id.value());
   }
   if (filter.state) {
@@ -711,6 +724,33 @@ Result<CaseDetail> LicensingService::Act(const audit::Context& ctx, const Actor&
   }
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
   STM_ASSIGN_OR_RETURN(StoredCase c, LoadVisibleCase(*tx, actor, id));
+  if (action == CaseAction::kApprove) {
+    // An approval always issues its licence (defaults: 24 months, no conditions).
+    DecisionRequest request;
+    request.expected_version = expected_version;
+    request.reason = note;
+    STM_RETURN_IF_ERROR(TakeTransition(*tx, ctx, actor, c, action, expected_version, note,
+                                       {Effect::kIssueLicence}, [&](store::Tx& t, Json& summary) -> Status {
+                                         STM_ASSIGN_OR_RETURN(auto licence,
+                                                              IssueLicence(t, actor, c, request));
+                                         summary["licence"] = licence.number;
+                                         return Status::Ok();
+                                       }));
+  } else {
+    STM_RETURN_IF_ERROR(TakeTransition(*tx, ctx, actor, c, action, expected_version, note));
+  }
+  STM_ASSIGN_OR_RETURN(StoredCase saved, LoadCase(*tx, id));
+  STM_ASSIGN_OR_RETURN(CaseDetail detail, Detail(*tx, actor, saved));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return detail;
+}
+
+Status LicensingService::TakeTransition(store::Tx& tx_ref, const audit::Context& ctx, const Actor& actor,
+                                        const StoredCase& c, CaseAction action, int64_t expected_version,
+                                        const std::string& note, const std::vector<Effect>& handled,
+                                        const TransitionHook& hook) {
+  store::Tx* tx = &tx_ref;
+  const int64_t id = c.id;
   STM_ASSIGN_OR_RETURN(TransitionOutcome t, Apply(c.view, actor, action, expected_version));
 
   // Carry out the effects that change the case's own facts; the rest wait for their services.
@@ -769,6 +809,7 @@ Result<CaseDetail> LicensingService::Act(const audit::Context& ctx, const Actor&
         v.referrals_awaiting_advice = 0;
         break;
       default:
+        if (std::find(handled.begin(), handled.end(), e) != handled.end()) break;  // the hook's
         pending.push_back(EffectName(e));  // licence, letters, notifications: later services
         break;
     }
@@ -804,12 +845,9 @@ Result<CaseDetail> LicensingService::Act(const audit::Context& ctx, const Actor&
   for (Effect e : t.effects) effects.push_back(EffectName(e));
   summary["effects"] = effects;
   summary["pending_effects"] = pending;
-  STM_RETURN_IF_ERROR(audit::Append(
-      *tx, clock_, ctx, {fmt::format("case.{}", CaseActionName(action)), CaseTarget(id), summary}));
-  STM_ASSIGN_OR_RETURN(StoredCase saved, LoadCase(*tx, id));
-  STM_ASSIGN_OR_RETURN(CaseDetail detail, Detail(*tx, actor, saved));
-  STM_RETURN_IF_ERROR(tx->Commit());
-  return detail;
+  if (hook) STM_RETURN_IF_ERROR(hook(*tx, summary));
+  return audit::Append(*tx, clock_, ctx,
+                       {fmt::format("case.{}", CaseActionName(action)), CaseTarget(id), summary});
 }
 
 Result<std::vector<audit::StoredEvent>> LicensingService::History(const Actor& actor, int64_t id) {
@@ -824,6 +862,570 @@ Result<std::vector<audit::StoredEvent>> LicensingService::History(const Actor& a
   events.insert(events.end(), app_events.begin(), app_events.end());
   std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
   return events;
+}
+
+// ---- referrals -------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr char kReferralColumns[] =
+    "id, case_id, org_id, status, deadline, note, created_by, created_at, advice, summary, answered_by, "
+    "answered_at";
+
+std::string ReferralTarget(int64_t id) { return fmt::format("referral:{}", id); }
+std::string LicenceTarget(const std::string& number) { return fmt::format("licence:{}", number); }
+
+StoredReferral ReferralFromRow(const store::Row& row) {
+  StoredReferral r;
+  r.id = row.Int(0);
+  r.case_id = row.Int(1);
+  r.agency = OrgId(row.Int(2));
+  r.status = row.Text(3);
+  r.deadline = row.Text(4);
+  r.note = row.Text(5);
+  r.created_by = UserId(row.OptInt(6).value_or(0));
+  r.created_at = FromUnixMicros(row.Int(7));
+  if (auto a = row.OptText(8)) {
+    r.advice = Json::parse(*a, nullptr, false);
+    if (r.advice.is_discarded()) r.advice = nullptr;
+  }
+  r.summary = row.OptText(9).value_or("");
+  r.answered_by = UserId(row.OptInt(10).value_or(0));
+  r.answered_at = OptTime(row, 11);
+  return r;
+}
+
+constexpr char kLicenceColumns[] =
+    "id, number, case_id, org_id, type, status, version, valid_from, valid_until, conditions, lines, "
+    "supersedes, issued_at, updated_at";
+
+constexpr std::array<std::pair<LicenceStatus, std::string_view>, 6> kLicenceStatusNames = {{
+    {LicenceStatus::kActive, "active"},
+    {LicenceStatus::kSuspended, "suspended"},
+    {LicenceStatus::kRevoked, "revoked"},
+    {LicenceStatus::kSurrendered, "surrendered"},
+    {LicenceStatus::kExpired, "expired"},
+    {LicenceStatus::kExhausted, "exhausted"},
+}};
+
+std::optional<LicenceStatus> ParseLicenceStatus(std::string_view name) {
+  for (const auto& [s, n] : kLicenceStatusNames) {
+    if (n == name) return s;
+  }
+  return std::nullopt;
+}
+
+StoredLicence LicenceFromRow(const store::Row& row) {
+  StoredLicence l;
+  l.id = row.Int(0);
+  l.number = row.Text(1);
+  l.case_id = row.Int(2);
+  l.org = OrgId(row.Int(3));
+  l.type = ParseApplicationType(row.Text(4)).value_or(ApplicationType::kIndividual);
+  l.status = ParseLicenceStatus(row.Text(5)).value_or(LicenceStatus::kActive);
+  l.version = row.Int(6);
+  l.valid_from = FromUnixMicros(row.Int(7));
+  l.valid_until = FromUnixMicros(row.Int(8));
+  l.conditions = row.Text(9);
+  l.lines = Json::parse(row.Text(10), nullptr, false);
+  if (l.lines.is_discarded()) l.lines = Json::array();
+  l.supersedes = row.OptText(11).value_or("");
+  l.issued_at = FromUnixMicros(row.Int(12));
+  l.updated_at = FromUnixMicros(row.Int(13));
+  return l;
+}
+
+bool IsOfficer(const Actor& actor) {
+  return !actor.is_system &&
+         (actor.role == auth::Role::kLicensingOfficer || actor.role == auth::Role::kSeniorLicensingOfficer);
+}
+
+}  // namespace
+
+Json ToJson(const StoredReferral& r) {
+  return {{"id", r.id},
+          {"case_id", r.case_id},
+          {"agency", r.agency.value()},
+          {"status", r.status},
+          {"deadline", r.deadline},
+          {"note", r.note},
+          {"created_by", IdOrNull(r.created_by.value())},
+          {"created_at", FormatTime(r.created_at)},
+          {"advice", r.advice},
+          {"summary", r.summary},
+          {"answered_by", IdOrNull(r.answered_by.value())},
+          {"answered_at", TimeOrNull(r.answered_at)}};
+}
+
+Result<Json> ParseAdvice(const Json& advice) {
+  if (!advice.is_array() || advice.empty() || advice.size() > 500) {
+    return Status::InvalidArgument("advice: an array of 1..500 items is required");
+  }
+  Json out = Json::array();
+  for (size_t i = 0; i < advice.size(); ++i) {
+    const Json& item = advice[i];
+    std::string at = fmt::format("advice[{}]", i);
+    if (!item.is_object()) return Status::InvalidArgument(at + ": must be an object");
+    std::string subject = item.value("subject", "");
+    if (subject != "good" && subject != "party" && subject != "destination") {
+      return Status::InvalidArgument(at + ".subject: must be good, party or destination");
+    }
+    Json ref = item.value("ref", Json(nullptr));
+    if (!ref.is_null() && !ref.is_string() && !ref.is_number_integer()) {
+      return Status::InvalidArgument(at + ".ref: must be a string or an integer");
+    }
+    std::string kind =
+        item.contains("advice") && item["advice"].is_string() ? item["advice"].get<std::string>() : "";
+    Json norm = {{"subject", subject}, {"ref", ref}, {"advice", kind}};
+    if (kind == "approve" || kind == "no_objection") {
+      // nothing more
+    } else if (kind == "approve_with_provisos") {
+      std::string provisos = item.contains("provisos") && item["provisos"].is_string()
+                                 ? item["provisos"].get<std::string>()
+                                 : "";
+      if (provisos.empty() || provisos.size() > kMaxLongText) {
+        return Status::InvalidArgument(at + ".provisos: the provisos text is required");
+      }
+      norm["provisos"] = provisos;
+    } else if (kind == "refuse") {
+      const Json criteria = item.value("criteria", Json(nullptr));
+      if (!criteria.is_array() || criteria.empty()) {
+        return Status::InvalidArgument(at + ".criteria: a refusal names at least one criterion");
+      }
+      for (const auto& c : criteria) {
+        if (!c.is_string() || c.get<std::string>().empty() || c.get<std::string>().size() > kMaxShortText) {
+          return Status::InvalidArgument(at + ".criteria: each criterion is a non-empty string");
+        }
+      }
+      norm["criteria"] = criteria;
+    } else {
+      return Status::InvalidArgument(
+          at + ".advice: must be approve, approve_with_provisos, refuse or no_objection");
+    }
+    out.push_back(std::move(norm));
+  }
+  return out;
+}
+
+std::optional<std::string> ConsolidateAdvice(const std::vector<StoredReferral>& referrals) {
+  bool any = false, provisos = false;
+  for (const auto& r : referrals) {
+    if (r.status != "answered" || !r.advice.is_array()) continue;
+    for (const auto& item : r.advice) {
+      if (!item.is_object()) continue;
+      any = true;
+      std::string kind = item.value("advice", "");
+      if (kind == "refuse") return std::string("refuse");
+      if (kind == "approve_with_provisos") provisos = true;
+    }
+  }
+  if (!any) return std::nullopt;
+  return std::string(provisos ? "approve_with_provisos" : "approve");
+}
+
+std::string_view LicenceStatusName(LicenceStatus s) {
+  for (const auto& [v, n] : kLicenceStatusNames) {
+    if (v == s) return n;
+  }
+  return "unknown";
+}
+
+std::string_view LicenceActionName(LicenceAction a) {
+  switch (a) {
+    case LicenceAction::kSuspend:
+      return "suspend";
+    case LicenceAction::kReinstate:
+      return "reinstate";
+    case LicenceAction::kRevoke:
+      return "revoke";
+    case LicenceAction::kSurrender:
+      return "surrender";
+  }
+  return "unknown";
+}
+
+std::optional<LicenceAction> ParseLicenceAction(std::string_view name) {
+  for (auto a : {LicenceAction::kSuspend, LicenceAction::kReinstate, LicenceAction::kRevoke,
+                 LicenceAction::kSurrender}) {
+    if (LicenceActionName(a) == name) return a;
+  }
+  return std::nullopt;
+}
+
+Json ToJson(const StoredLicence& l) {
+  return {{"id", l.id},
+          {"number", l.number},
+          {"case_id", l.case_id},
+          {"org_id", l.org.value()},
+          {"type", ApplicationTypeName(l.type)},
+          {"status", LicenceStatusName(l.status)},
+          {"version", l.version},
+          {"valid_from", FormatTime(l.valid_from)},
+          {"valid_until", FormatTime(l.valid_until)},
+          {"conditions", l.conditions},
+          {"lines", l.lines},
+          {"supersedes", l.supersedes.empty() ? Json(nullptr) : Json(l.supersedes)},
+          {"issued_at", FormatTime(l.issued_at)},
+          {"updated_at", FormatTime(l.updated_at)}};
+}
+
+Result<bool> LicensingService::ReferredTo(store::Tx& tx, int64_t case_id, OrgId agency) {
+  STM_ASSIGN_OR_RETURN(auto row,
+                       tx.QueryOne("SELECT 1 FROM referrals WHERE case_id = ? AND org_id = ? LIMIT 1",
+                                   {case_id, agency.value()}));
+  return row.has_value();
+}
+
+Result<std::vector<StoredReferral>> LicensingService::LoadReferrals(store::Tx& tx, int64_t case_id,
+                                                                    std::optional<OrgId> agency) {
+  std::string sql = fmt::format("SELECT {} FROM referrals WHERE case_id = ?", kReferralColumns);
+  store::Params params = {case_id};
+  if (agency) {
+    sql += " AND org_id = ?";
+    params.emplace_back(agency->value());
+  }
+  STM_ASSIGN_OR_RETURN(auto rows, tx.Query(sql + " ORDER BY id", params));
+  std::vector<StoredReferral> out;
+  for (const auto& row : rows) out.push_back(ReferralFromRow(row));
+  return out;
+}
+
+Result<std::vector<StoredReferral>> LicensingService::Refer(const audit::Context& ctx, const Actor& actor,
+                                                            int64_t case_id, const ReferralRequest& request) {
+  if (request.agencies.empty() || request.agencies.size() > 20) {
+    return Status::InvalidArgument("agencies: 1..20 agency organisation ids are required");
+  }
+  auto deadline = ParseDate(request.deadline);
+  if (!deadline.ok()) return deadline.status().WithContext("deadline");
+  if (*deadline < DateOf(clock_.Now())) {
+    return Status::InvalidArgument(fmt::format("deadline: {} is in the past", request.deadline));
+  }
+  if (request.note.size() > kMaxLongText) {
+    return Status::InvalidArgument(fmt::format("note: longer than {} characters", kMaxLongText));
+  }
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(StoredCase c, LoadVisibleCase(*tx, actor, case_id));
+  std::vector<int64_t> agencies;
+  for (OrgId org : request.agencies) {
+    if (std::find(agencies.begin(), agencies.end(), org.value()) != agencies.end()) {
+      return Status::InvalidArgument(fmt::format("agencies: organisation {} is listed twice", org.value()));
+    }
+    STM_ASSIGN_OR_RETURN(auto row,
+                         tx->QueryOne("SELECT kind FROM organisations WHERE id = ?", {org.value()}));
+    if (!row || row->Text(0) != "referral_agency") {
+      return Status::InvalidArgument(
+          fmt::format("agencies: organisation {} is not a referral agency", org.value()));
+    }
+    agencies.push_back(org.value());
+  }
+  STM_ASSIGN_OR_RETURN(
+      auto open,
+      tx->QueryOne("SELECT COUNT(*) FROM referrals WHERE case_id = ? AND status = 'open'", {case_id}));
+  StoredCase counted = c;
+  counted.view.referrals_awaiting_advice =
+      static_cast<int>(open ? open->Int(0) : 0) + static_cast<int>(agencies.size());
+  std::vector<int64_t> ids;
+  const int64_t now_us = ToUnixMicros(clock_.Now());
+  STM_RETURN_IF_ERROR(TakeTransition(
+      *tx, ctx, actor, counted, CaseAction::kRefer, request.expected_version, request.note, {},
+      [&](store::Tx& t, Json& summary) -> Status {
+        for (int64_t org : agencies) {
+          STM_ASSIGN_OR_RETURN(
+              auto row,
+              t.QueryOne("INSERT INTO referrals (case_id, org_id, status, deadline, note, created_by, "
+                         "created_at) VALUES (?, ?, 'open', ?, ?, ?, ?) RETURNING id",
+                         {case_id, org, request.deadline, request.note, IdOrNullValue(actor.user_id.value()),
+                          now_us}));
+          if (!row) return Status::Internal("inserting a referral returned no id");
+          ids.push_back(row->Int(0));
+        }
+        summary["referrals"] = ids;
+        summary["agencies"] = agencies;
+        summary["deadline"] = request.deadline;
+        return Status::Ok();
+      }));
+  std::vector<StoredReferral> out;
+  STM_ASSIGN_OR_RETURN(auto all, LoadReferrals(*tx, case_id, std::nullopt));
+  for (auto& r : all) {
+    if (std::find(ids.begin(), ids.end(), r.id) != ids.end()) out.push_back(std::move(r));
+  }
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return out;
+}
+
+Result<StoredReferral> LicensingService::GiveAdvice(const audit::Context& ctx, const Actor& actor,
+                                                    int64_t referral_id, const Json& advice,
+                                                    const std::string& summary_text) {
+  if (actor.is_system || actor.role != auth::Role::kReferralOfficer || !actor.org_id.valid()) {
+    return Status::PermissionDenied("only a referral officer of the referred agency may give advice");
+  }
+  if (summary_text.size() > kMaxLongText) {
+    return Status::InvalidArgument(fmt::format("summary: longer than {} characters", kMaxLongText));
+  }
+  STM_ASSIGN_OR_RETURN(Json normalised, ParseAdvice(advice));
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(
+      auto row,
+      tx->QueryOne(fmt::format("SELECT {} FROM referrals WHERE id = ?", kReferralColumns), {referral_id}));
+  // Another agency's referral is not revealed.
+  if (!row || !(OrgId(row->Int(2)) == actor.org_id)) {
+    return Status::NotFound(fmt::format("referral {} not found", referral_id));
+  }
+  StoredReferral r = ReferralFromRow(*row);
+  if (r.status != "open") {
+    return Status::FailedPrecondition(
+        fmt::format("referral {} is {}: advice was already given", referral_id, r.status));
+  }
+  const int64_t now_us = ToUnixMicros(clock_.Now());
+  STM_RETURN_IF_ERROR(
+      tx->Exec("UPDATE referrals SET status = 'answered', advice = ?, summary = ?, answered_by = ?, "
+               "answered_at = ? WHERE id = ? AND status = 'open'",
+               {normalised.dump(), summary_text, IdOrNullValue(actor.user_id.value()), now_us, referral_id})
+          .status());
+  STM_ASSIGN_OR_RETURN(
+      auto open,
+      tx->QueryOne("SELECT COUNT(*) FROM referrals WHERE case_id = ? AND status = 'open'", {r.case_id}));
+  const int remaining = static_cast<int>(open ? open->Int(0) : 0);
+  STM_ASSIGN_OR_RETURN(StoredCase c, LoadCase(*tx, r.case_id));
+  STM_RETURN_IF_ERROR(tx->Exec("UPDATE cases SET referrals_awaiting_advice = ?, updated_at = ? WHERE id = ?",
+                               {int64_t{remaining}, now_us, r.case_id})
+                          .status());
+  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                    {"referral.advice",
+                                     ReferralTarget(referral_id),
+                                     {{"case_id", r.case_id},
+                                      {"agency", r.agency.value()},
+                                      {"advice", normalised},
+                                      {"summary", summary_text},
+                                      {"referrals_awaiting_advice", remaining}}}));
+  if (remaining == 0 && c.view.state == CaseState::kReferred) {
+    c.view.referrals_awaiting_advice = 0;
+    STM_RETURN_IF_ERROR(TakeTransition(*tx, ctx, Actor::System(), c, CaseAction::kAllAdviceReceived,
+                                       c.view.version,
+                                       fmt::format("the last advice arrived (referral {})", referral_id)));
+  }
+  STM_ASSIGN_OR_RETURN(
+      auto saved,
+      tx->QueryOne(fmt::format("SELECT {} FROM referrals WHERE id = ?", kReferralColumns), {referral_id}));
+  if (!saved) return Status::Internal("the referral vanished");
+  StoredReferral out = ReferralFromRow(*saved);
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return out;
+}
+
+Result<std::vector<StoredReferral>> LicensingService::Referrals(const Actor& actor, int64_t case_id) {
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  STM_ASSIGN_OR_RETURN(auto c, LoadVisibleCase(*tx, actor, case_id));
+  if (!actor.is_system && auth::IsExporterRole(actor.role)) {
+    return Status::PermissionDenied("the agencies' advice is internal to the licensing authority");
+  }
+  std::optional<OrgId> agency;
+  if (!actor.is_system && actor.role == auth::Role::kReferralOfficer) agency = actor.org_id;
+  return LoadReferrals(*tx, c.id, agency);
+}
+
+// ---- recommendation, decision, licences ------------------------------------------------------------------
+
+Result<CaseDetail> LicensingService::SetRecommendation(const audit::Context& ctx, const Actor& actor,
+                                                       int64_t case_id, Outcome recommendation,
+                                                       bool needs_countersign, int64_t expected_version) {
+  if (recommendation == Outcome::kNoLicenceRequired) {
+    return Status::InvalidArgument("recommendation: must be approve or refuse");
+  }
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(StoredCase c, LoadVisibleCase(*tx, actor, case_id));
+  if (!IsOfficer(actor)) {
+    return Status::PermissionDenied(
+        "only the assigned officer or a senior officer may record a recommendation");
+  }
+  if (actor.role == auth::Role::kLicensingOfficer && !(actor.user_id == c.view.assigned_officer)) {
+    return Status::PermissionDenied(
+        fmt::format("{} is not the officer assigned to case {}", ActorName(actor), case_id));
+  }
+  STM_RETURN_IF_ERROR(CheckVersion(expected_version, c.view.version));
+  const CaseState s = c.view.state;
+  if (s != CaseState::kUnderReview && s != CaseState::kReferred && s != CaseState::kUnderFinalReview) {
+    return Status::FailedPrecondition(
+        fmt::format("cannot record a recommendation on a case in state {}: only under review, referred or in "
+                    "final review",
+                    CaseStateName(s)));
+  }
+  const int64_t now_us = ToUnixMicros(clock_.Now());
+  STM_ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx->Exec("UPDATE cases SET recommendation = ?, needs_countersign = ?, version = version + 1, "
+               "updated_at = ? WHERE id = ? AND version = ?",
+               {OutcomeValue(recommendation), int64_t{needs_countersign ? 1 : 0}, now_us, case_id,
+                c.view.version}));
+  if (changed != 1) return CheckVersion(c.view.version, c.view.version + 1);
+  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                    {"case.recommendation",
+                                     CaseTarget(case_id),
+                                     {{"recommendation", OutcomeName(recommendation)},
+                                      {"needs_countersign", needs_countersign},
+                                      {"version", c.view.version + 1},
+                                      {"actor", ActorName(actor)}}}));
+  STM_ASSIGN_OR_RETURN(StoredCase saved, LoadCase(*tx, case_id));
+  STM_ASSIGN_OR_RETURN(CaseDetail detail, Detail(*tx, actor, saved));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return detail;
+}
+
+Result<StoredLicence> LicensingService::IssueLicence(store::Tx& tx, const Actor& actor, const StoredCase& c,
+                                                     const DecisionRequest& request) {
+  (void)actor;
+  if (!licence_numbers_) return Status::Internal("the licence number format is not configured");
+  STM_ASSIGN_OR_RETURN(StoredApplication app, LoadApplication(tx, c.application_id));
+  const TimePoint now = clock_.Now();
+  const int year = static_cast<int>(std::chrono::year_month_day(DateOf(now)).year());
+  const std::string type(ApplicationTypeName(app.body.type));
+  STM_ASSIGN_OR_RETURN(auto next,
+                       tx.QueryOne("SELECT COALESCE(MAX(sequence), 0) + 1 FROM licences WHERE type = ? AND "
+                                   "year = ?",
+                                   {type, int64_t{year}}));
+  const int64_t sequence = next ? next->Int(0) : 1;
+  STM_ASSIGN_OR_RETURN(std::string number, licence_numbers_->Format(app.body.type, year, sequence));
+  Json lines = Json::array();
+  const Json goods = ToJson(app.body).value("goods", Json::array());
+  for (size_t i = 0; i < goods.size(); ++i) {
+    const Json& g = goods[i];
+    lines.push_back({{"line", i + 1},
+                     {"description", g.value("description", "")},
+                     {"control_codes", g.value("control_codes", Json::array())},
+                     {"quantity", g.value("quantity", Json(nullptr))},
+                     {"unit", g.value("unit", "")},
+                     {"value", g.value("value", Json(nullptr))},
+                     {"currency", g.value("currency", "")},
+                     {"quantity_used", 0},
+                     {"value_used", 0}});
+  }
+  const TimePoint until = TimePoint(std::chrono::sys_days(std::chrono::year_month_day(DateOf(now)) +
+                                                          std::chrono::months(request.validity_months)));
+  const int64_t now_us = ToUnixMicros(now);
+  STM_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO licences (number, case_id, org_id, type, year, sequence, status, version, "
+              "valid_from, valid_until, conditions, lines, issued_at, updated_at) VALUES "
+              "(?, ?, ?, ?, ?, ?, 'active', 1, ?, ?, ?, ?, ?, ?)",
+              {number, c.id, c.view.exporter_org.value(), type, int64_t{year}, sequence, now_us,
+               ToUnixMicros(until), request.conditions, lines.dump(), now_us, now_us})
+          .status());
+  return LoadLicence(tx, number);
+}
+
+Result<DecisionOutcome> LicensingService::Decide(const audit::Context& ctx, const Actor& actor,
+                                                 int64_t case_id, const DecisionRequest& request) {
+  if (request.validity_months < 1 || request.validity_months > 120) {
+    return Status::InvalidArgument("validity_months: must be 1..120");
+  }
+  if (request.conditions.size() > kMaxLongText || request.reason.size() > kMaxLongText) {
+    return Status::InvalidArgument(fmt::format("conditions, reason: at most {} characters", kMaxLongText));
+  }
+  if (request.decision == Outcome::kRefused && request.refusal_criteria.empty()) {
+    return Status::InvalidArgument("refusal_criteria: a refusal names at least one criterion");
+  }
+  CaseAction action = request.decision == Outcome::kApproved  ? CaseAction::kApprove
+                      : request.decision == Outcome::kRefused ? CaseAction::kRefuse
+                                                              : CaseAction::kNoLicenceRequired;
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(StoredCase c, LoadVisibleCase(*tx, actor, case_id));
+  DecisionOutcome out;
+  STM_RETURN_IF_ERROR(TakeTransition(*tx, ctx, actor, c, action, request.expected_version, request.reason,
+                                     {Effect::kIssueLicence}, [&](store::Tx& t, Json& summary) -> Status {
+                                       if (!request.conditions.empty())
+                                         summary["conditions"] = request.conditions;
+                                       if (!request.refusal_criteria.empty())
+                                         summary["refusal_criteria"] = request.refusal_criteria;
+                                       if (action == CaseAction::kApprove) {
+                                         STM_ASSIGN_OR_RETURN(out.licence,
+                                                              IssueLicence(t, actor, c, request));
+                                         summary["licence"] = out.licence->number;
+                                         summary["validity_months"] = request.validity_months;
+                                       }
+                                       return Status::Ok();
+                                     }));
+  STM_ASSIGN_OR_RETURN(StoredCase saved, LoadCase(*tx, case_id));
+  STM_ASSIGN_OR_RETURN(out.detail, Detail(*tx, actor, saved));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return out;
+}
+
+Result<StoredLicence> LicensingService::LoadLicence(store::Tx& tx, const std::string& number) {
+  STM_ASSIGN_OR_RETURN(
+      auto row,
+      tx.QueryOne(fmt::format("SELECT {} FROM licences WHERE number = ?", kLicenceColumns), {number}));
+  if (!row) return Status::NotFound(fmt::format("licence {} not found", number));
+  return LicenceFromRow(*row);
+}
+
+Result<StoredLicence> LicensingService::GetLicence(const Actor& actor, const std::string& number) {
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  STM_ASSIGN_OR_RETURN(auto l, LoadLicence(*tx, number));
+  if (!CanSeeCase(actor, l.org)) return Status::NotFound(fmt::format("licence {} not found", number));
+  return l;
+}
+
+Result<StoredLicence> LicensingService::ActOnLicence(const audit::Context& ctx, const Actor& actor,
+                                                     const std::string& number, LicenceAction action,
+                                                     std::optional<int64_t> expected_version,
+                                                     const std::string& reason) {
+  if (reason.size() > kMaxLongText) {
+    return Status::InvalidArgument(fmt::format("reason: longer than {} characters", kMaxLongText));
+  }
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(auto l, LoadLicence(*tx, number));
+  if (!CanSeeCase(actor, l.org)) return Status::NotFound(fmt::format("licence {} not found", number));
+  const bool exporter = !actor.is_system && auth::IsExporterRole(actor.role);
+  if (action == LicenceAction::kSurrender ? !(exporter || IsOfficer(actor)) : !IsOfficer(actor)) {
+    return Status::PermissionDenied(
+        fmt::format("{} may not {} a licence", ActorName(actor), LicenceActionName(action)));
+  }
+  if (expected_version && *expected_version != l.version) {
+    return Status::Conflict(fmt::format("licence {} is at version {} but the request expected version {}",
+                                        number, l.version, *expected_version));
+  }
+  LicenceStatus to = l.status;
+  bool allowed = false;
+  switch (action) {
+    case LicenceAction::kSuspend:
+      allowed = l.status == LicenceStatus::kActive;
+      to = LicenceStatus::kSuspended;
+      break;
+    case LicenceAction::kReinstate:
+      allowed = l.status == LicenceStatus::kSuspended;
+      to = LicenceStatus::kActive;
+      break;
+    case LicenceAction::kRevoke:
+      allowed = l.status == LicenceStatus::kActive || l.status == LicenceStatus::kSuspended;
+      to = LicenceStatus::kRevoked;
+      break;
+    case LicenceAction::kSurrender:
+      allowed = l.status == LicenceStatus::kActive || l.status == LicenceStatus::kSuspended;
+      to = LicenceStatus::kSurrendered;
+      break;
+  }
+  if (!allowed) {
+    return Status::FailedPrecondition(fmt::format("cannot {} licence {}: it is {}", LicenceActionName(action),
+                                                  number, LicenceStatusName(l.status)));
+  }
+  const int64_t now_us = ToUnixMicros(clock_.Now());
+  STM_ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx->Exec("UPDATE licences SET status = ?, version = version + 1, updated_at = ? WHERE id = ? "
+               "AND version = ?",
+               {std::string(LicenceStatusName(to)), now_us, l.id, l.version}));
+  if (changed != 1) return Status::Conflict(fmt::format("licence {} changed meanwhile: reload it", number));
+  Json summary = {{"from", LicenceStatusName(l.status)},
+                  {"to", LicenceStatusName(to)},
+                  {"version", l.version + 1},
+                  {"case_id", l.case_id},
+                  {"actor", ActorName(actor)}};
+  if (!reason.empty()) summary["reason"] = reason;
+  STM_RETURN_IF_ERROR(
+      audit::Append(*tx, clock_, ctx,
+                    {fmt::format("licence.{}", LicenceActionName(action)), LicenceTarget(number), summary}));
+  STM_ASSIGN_OR_RETURN(auto saved, LoadLicence(*tx, number));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return saved;
 }
 
 }  // namespace stm::licensing

@@ -7,16 +7,18 @@
 //
 // Visibility (`CanSeeCase`): exporter roles see only their own organisation's applications and cases
 // (others' answer kNotFound); licensing officers, senior officers, administrators and auditors see every
-// case and every submitted application (drafts stay private to the exporter); referral and customs
-// officers see no case yet (later: referral officers the cases referred to their agency).
+// case and every submitted application (drafts stay private to the exporter); referral officers see the
+// cases referred to their agency; customs officers see no case.
 //
-// Seams for the rest of the issue: referrals set `referrals_awaiting_advice`, decisions set
-// `recommendation` / `needs_countersign`, and the effects that produce documents or messages (licence,
-// letters, notifications) are listed in the audit event of the transition as `pending_effects` until
-// their services exist. Queues and routing will read `ListCases`.
+// Referrals (`Refer`, `GiveAdvice`) maintain `referrals_awaiting_advice`; `SetRecommendation` sets
+// `recommendation` / `needs_countersign`; the approve row's `issue_licence` effect writes the licence in the
+// transition's transaction. The other effects that produce documents or messages (letters, notifications)
+// are listed in the audit event of the transition as `pending_effects` until their services exist. Queues
+// and routing will read `ListCases`.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -30,6 +32,7 @@
 #include "common/status.h"
 #include "licensing/application.h"
 #include "licensing/case_state.h"
+#include "licensing/licence_number.h"
 #include "licensing/sla.h"
 #include "store/db.h"
 
@@ -150,6 +153,83 @@ struct LicensingOptions {
   RiskAssessor* risk = nullptr;     // null: NoRiskAssessor; must outlive the service
 };
 
+// ---- referrals (migration 8) ----
+
+// One referral of a case to an advisory agency (an organisation of kind referral_agency). Advice is a
+// JSON array of {"subject": "good"|"party"|"destination", "ref": text, "advice": "approve" |
+// "approve_with_provisos" | "refuse" | "no_objection", "provisos": text (approve_with_provisos),
+// "criteria": [text...] (refuse)}.
+struct StoredReferral {
+  int64_t id = 0;
+  int64_t case_id = 0;
+  OrgId agency;
+  std::string status;    // "open", "answered"
+  std::string deadline;  // "YYYY-MM-DD"
+  std::string note;
+  UserId created_by;
+  TimePoint created_at;
+  nlohmann::json advice;  // null until answered
+  std::string summary;
+  UserId answered_by;
+  std::optional<TimePoint> answered_at;
+};
+nlohmann::json ToJson(const StoredReferral& r);
+// Validates and normalises an advice array (kInvalidArgument naming "advice[2].provisos").
+Result<nlohmann::json> ParseAdvice(const nlohmann::json& advice);
+// The consolidated recommendation of the answered referrals: "refuse" when any item refuses, else
+// "approve_with_provisos" when any has provisos, else "approve"; nullopt when no advice is in.
+std::optional<std::string> ConsolidateAdvice(const std::vector<StoredReferral>& referrals);
+
+struct ReferralRequest {
+  std::vector<OrgId> agencies;  // 1..20, distinct, each a referral agency
+  std::string deadline;         // "YYYY-MM-DD"
+  std::string note;
+  int64_t expected_version = 0;
+};
+
+// ---- decisions and licences (migration 8) ----
+
+struct DecisionRequest {
+  Outcome decision = Outcome::kApproved;
+  int64_t expected_version = 0;
+  std::string conditions;
+  int validity_months = 24;  // 1..120
+  std::vector<std::string> refusal_criteria;
+  std::string reason;
+};
+
+enum class LicenceStatus { kActive, kSuspended, kRevoked, kSurrendered, kExpired, kExhausted };
+std::string_view LicenceStatusName(LicenceStatus s);
+// suspend: active -> suspended; reinstate: suspended -> active; revoke: active|suspended -> revoked;
+// surrender (the exporter): active|suspended -> surrendered. Revoked, surrendered, expired and exhausted
+// are final.
+enum class LicenceAction { kSuspend, kReinstate, kRevoke, kSurrender };
+std::string_view LicenceActionName(LicenceAction a);
+std::optional<LicenceAction> ParseLicenceAction(std::string_view name);
+
+struct StoredLicence {
+  int64_t id = 0;
+  std::string number;  // LicenceNumberFormat, e.g. "STM/SIEL/2026/000001"
+  int64_t case_id = 0;
+  OrgId org;
+  ApplicationType type = ApplicationType::kIndividual;
+  LicenceStatus status = LicenceStatus::kActive;
+  int64_t version = 1;
+  TimePoint valid_from;
+  TimePoint valid_until;
+  std::string conditions;
+  nlohmann::json lines;    // per goods line: description, control codes, quantity/value and used amounts
+  std::string supersedes;  // the number this one amends; empty for an original
+  TimePoint issued_at;
+  TimePoint updated_at;
+};
+nlohmann::json ToJson(const StoredLicence& l);
+
+struct DecisionOutcome {
+  CaseDetail detail;
+  std::optional<StoredLicence> licence;  // issued on approval
+};
+
 // True when `actor` may see cases of `exporter_org` (see the file comment).
 bool CanSeeCase(const Actor& actor, OrgId exporter_org);
 
@@ -204,6 +284,31 @@ class LicensingService {
   // kFailedPrecondition). `note` (optional, up to kMaxLongText) goes into the audit event.
   Result<CaseDetail> Act(const audit::Context& ctx, const Actor& actor, int64_t id, CaseAction action,
                          int64_t expected_version, const std::string& note);
+  // Refers the case (the `refer` row of the table, with referrals_awaiting_advice counting the new ones)
+  // and opens one referral per agency, in one transaction, audited "case.refer".
+  Result<std::vector<StoredReferral>> Refer(const audit::Context& ctx, const Actor& actor, int64_t case_id,
+                                            const ReferralRequest& request);
+  // A referral officer of the referral's agency answers it; when it is the case's last open referral
+  // the system takes `all_advice_received`. Audited "referral.advice".
+  Result<StoredReferral> GiveAdvice(const audit::Context& ctx, const Actor& actor, int64_t referral_id,
+                                    const nlohmann::json& advice, const std::string& summary);
+  // The case's referrals (a referral officer: only its agency's).
+  Result<std::vector<StoredReferral>> Referrals(const Actor& actor, int64_t case_id);
+  // The assigned officer (or a senior officer) records the recommendation and whether countersigning is
+  // needed; +1 version, audited "case.recommendation".
+  Result<CaseDetail> SetRecommendation(const audit::Context& ctx, const Actor& actor, int64_t case_id,
+                                       Outcome recommendation, bool needs_countersign,
+                                       int64_t expected_version);
+  // approve / refuse / no_licence_required through the table; approval issues the licence in the same
+  // transaction.
+  Result<DecisionOutcome> Decide(const audit::Context& ctx, const Actor& actor, int64_t case_id,
+                                 const DecisionRequest& request);
+  // kNotFound when missing or another organisation's (exporters).
+  Result<StoredLicence> GetLicence(const Actor& actor, const std::string& number);
+  Result<StoredLicence> ActOnLicence(const audit::Context& ctx, const Actor& actor, const std::string& number,
+                                     LicenceAction action, std::optional<int64_t> expected_version,
+                                     const std::string& reason);
+
   // The audit events of the case and of its application, oldest first.
   Result<std::vector<audit::StoredEvent>> History(const Actor& actor, int64_t id);
 
@@ -223,12 +328,27 @@ class LicensingService {
   Result<StoredCase> LoadVisibleCase(store::Tx& tx, const Actor& actor, int64_t id);
   Result<SlaReport> Sla(const StoredCase& c) const;
   Result<CaseDetail> Detail(store::Tx& tx, const Actor& actor, const StoredCase& c);
+  // Extra work inside a transition's transaction, after the case row is written and before the audit
+  // event, which it may extend.
+  using TransitionHook = std::function<Status(store::Tx& tx, nlohmann::json& summary)>;
+  // Apply + persist the case row, the effects and the audit event inside `tx`. `handled`: effects the
+  // hook carries out (not listed as pending).
+  Status TakeTransition(store::Tx& tx, const audit::Context& ctx, const Actor& actor, const StoredCase& c,
+                        CaseAction action, int64_t expected_version, const std::string& note,
+                        const std::vector<Effect>& handled = {}, const TransitionHook& hook = nullptr);
+  Result<bool> ReferredTo(store::Tx& tx, int64_t case_id, OrgId agency);
+  Result<std::vector<StoredReferral>> LoadReferrals(store::Tx& tx, int64_t case_id,
+                                                    std::optional<OrgId> agency);
+  Result<StoredLicence> IssueLicence(store::Tx& tx, const Actor& actor, const StoredCase& c,
+                                     const DecisionRequest& request);
+  Result<StoredLicence> LoadLicence(store::Tx& tx, const std::string& number);
 
   store::Database& db_;
   const Clock& clock_;
   LicensingOptions options_;
   NoOpVirusScanner default_scanner_;
   NoRiskAssessor default_risk_;
+  std::optional<LicenceNumberFormat> licence_numbers_;  // default pattern, authority "STM"
 };
 
 }  // namespace stm::licensing

@@ -363,5 +363,224 @@ TEST_F(LicensingServiceTest, TransitionsListWhatTheCallerMayDo) {
   EXPECT_EQ(service_->Transitions(exporter_b_, c.id).status().code(), ErrorCode::kNotFound);
 }
 
+// ---- referrals, recommendation, decision, licences -------------------------------------------------------
+
+class LicensingReferralTest : public LicensingServiceTest {
+ protected:
+  void SetUp() override {
+    LicensingServiceTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto tx = db_->Begin(store::TxMode::kWrite);
+    ASSERT_TRUE(tx.ok());
+    for (const char* name : {"Agency X", "Agency Y"}) {  // organisations 3 and 4
+      ASSERT_TRUE(
+          (*tx)
+              ->Exec("INSERT INTO organisations (name, kind, created_at) VALUES (?, 'referral_agency', 0)",
+                     {std::string(name)})
+              .ok());
+    }
+    const std::vector<std::pair<std::string, std::optional<int64_t>>> users = {
+        {"ref_x", 3}, {"ref_y", 4}, {"senior1", std::nullopt}, {"senior2", std::nullopt}};  // users 5..8
+    for (const auto& [name, org] : users) {
+      ASSERT_TRUE((*tx)
+                      ->Exec("INSERT INTO users (username, role, org_id, created_at) VALUES (?, 'x', ?, 0)",
+                             {name, store::Opt(org)})
+                      .ok());
+    }
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  // A submitted case in under_review with officer_ assigned.
+  StoredCase ReviewedCase() {
+    StoredCase c = SubmitCase(CompleteDraft());
+    Act(officer_, c.id, CaseAction::kStartChecks);
+    Act(officer_, c.id, CaseAction::kChecksPassed);
+    return c;
+  }
+  int64_t CaseVersion(int64_t id) { return service_->GetCase(officer_, id)->case_record.view.version; }
+
+  Actor ref_x_ = Actor::User(Role::kReferralOfficer, UserId(5), OrgId(3));
+  Actor ref_y_ = Actor::User(Role::kReferralOfficer, UserId(6), OrgId(4));
+  Actor senior1_ = Actor::User(Role::kSeniorLicensingOfficer, UserId(7), OrgId());
+  Actor senior2_ = Actor::User(Role::kSeniorLicensingOfficer, UserId(8), OrgId());
+};
+
+TEST_F(LicensingReferralTest, ReferAdviseRecommendCountersignDecideAndManageTheLicence) {
+  StoredCase c = ReviewedCase();
+  // Before the referral the agency sees nothing.
+  EXPECT_EQ(service_->GetCase(ref_x_, c.id).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(service_->ListCases(ref_x_, {})->total, 0);
+
+  ReferralRequest request{{OrgId(3), OrgId(4)}, "2026-03-20", "please advise", CaseVersion(c.id)};
+  EXPECT_EQ(service_->Refer(ctx_, officer2_, c.id, request).status().code(), ErrorCode::kPermissionDenied);
+  ReferralRequest not_agency = request;
+  not_agency.agencies = {OrgId(1)};
+  EXPECT_EQ(service_->Refer(ctx_, officer_, c.id, not_agency).status().code(), ErrorCode::kInvalidArgument);
+  ReferralRequest bad_deadline = request;
+  bad_deadline.deadline = "20 March";
+  EXPECT_EQ(service_->Refer(ctx_, officer_, c.id, bad_deadline).status().code(), ErrorCode::kInvalidArgument);
+  bad_deadline.deadline = "2026-03-01";  // yesterday
+  EXPECT_EQ(service_->Refer(ctx_, officer_, c.id, bad_deadline).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM referrals"), 0);
+
+  auto referrals = service_->Refer(ctx_, officer_, c.id, request);
+  ASSERT_TRUE(referrals.ok()) << referrals.status().ToString();
+  ASSERT_EQ(referrals->size(), 2u);
+  auto referred = service_->GetCase(officer_, c.id);
+  EXPECT_EQ(referred->case_record.view.state, CaseState::kReferred);
+  EXPECT_EQ(referred->case_record.view.referrals_awaiting_advice, 2);
+  // Each agency sees the case and only its own referral.
+  EXPECT_TRUE(service_->GetCase(ref_x_, c.id).ok());
+  EXPECT_EQ(service_->ListCases(ref_x_, {})->total, 1);
+  auto mine = service_->Referrals(ref_x_, c.id);
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].agency, OrgId(3));
+  EXPECT_EQ(service_->Referrals(officer_, c.id)->size(), 2u);
+  EXPECT_EQ(service_->Referrals(exporter_a_, c.id).status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Referrals(exporter_b_, c.id).status().code(), ErrorCode::kNotFound);
+  const int64_t rx = (*referrals)[0].id;
+  const int64_t ry = (*referrals)[1].id;
+
+  json provisos = json::array({{{"subject", "good"},
+                                {"ref", 1},
+                                {"advice", "approve_with_provisos"},
+                                {"provisos", "No onward transfer"}}});
+  EXPECT_EQ(service_->GiveAdvice(ctx_, ref_y_, rx, provisos, "").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(service_->GiveAdvice(ctx_, officer_, rx, provisos, "").status().code(),
+            ErrorCode::kPermissionDenied);
+  json no_criteria = json::array({{{"subject", "party"}, {"advice", "refuse"}}});
+  EXPECT_EQ(service_->GiveAdvice(ctx_, ref_x_, rx, no_criteria, "").status().code(),
+            ErrorCode::kInvalidArgument);
+  auto given = service_->GiveAdvice(ctx_, ref_x_, rx, provisos, "fine with provisos");
+  ASSERT_TRUE(given.ok()) << given.status().ToString();
+  EXPECT_EQ(given->status, "answered");
+  EXPECT_EQ(service_->GiveAdvice(ctx_, ref_x_, rx, provisos, "").status().code(),
+            ErrorCode::kFailedPrecondition);
+  auto half = service_->GetCase(officer_, c.id);
+  EXPECT_EQ(half->case_record.view.state, CaseState::kReferred);
+  EXPECT_EQ(half->case_record.view.referrals_awaiting_advice, 1);
+  ASSERT_TRUE(service_
+                  ->GiveAdvice(ctx_, ref_y_, ry,
+                               json::array({{{"subject", "destination"}, {"advice", "no_objection"}}}), "")
+                  .ok());
+  auto all_in = service_->GetCase(officer_, c.id);
+  EXPECT_EQ(all_in->case_record.view.state, CaseState::kUnderFinalReview);
+  EXPECT_EQ(all_in->case_record.view.referrals_awaiting_advice, 0);
+  EXPECT_EQ(ConsolidateAdvice(*service_->Referrals(officer_, c.id)), "approve_with_provisos");
+  auto history = service_->History(officer_, c.id);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->back().action, "case.all_advice_received");
+
+  // Recommendation: only the assigned officer (or a senior officer).
+  int64_t v = CaseVersion(c.id);
+  EXPECT_EQ(service_->SetRecommendation(ctx_, officer2_, c.id, Outcome::kApproved, true, v).status().code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(
+      service_->SetRecommendation(ctx_, officer_, c.id, Outcome::kApproved, true, v - 1).status().code(),
+      ErrorCode::kConflict);
+  auto recommended = service_->SetRecommendation(ctx_, officer_, c.id, Outcome::kApproved, true, v);
+  ASSERT_TRUE(recommended.ok()) << recommended.status().ToString();
+  EXPECT_TRUE(recommended->case_record.view.needs_countersign);
+  EXPECT_EQ(recommended->case_record.view.recommendation, Outcome::kApproved);
+  EXPECT_EQ(recommended->case_record.view.version, v + 1);
+
+  DecisionRequest approve;
+  approve.decision = Outcome::kApproved;
+  approve.expected_version = v + 1;
+  approve.conditions = "No re-export";
+  approve.validity_months = 12;
+  EXPECT_EQ(service_->Decide(ctx_, officer_, c.id, approve).status().code(), ErrorCode::kFailedPrecondition);
+  Act(officer_, c.id, CaseAction::kRequestCountersign);
+  Act(senior1_, c.id, CaseAction::kCountersignFirst);
+  EXPECT_EQ(service_->Act(ctx_, senior1_, c.id, CaseAction::kCountersignSecond, CaseVersion(c.id), "")
+                .status()
+                .code(),
+            ErrorCode::kPermissionDenied);
+  Act(senior2_, c.id, CaseAction::kCountersignSecond);
+  approve.expected_version = CaseVersion(c.id);
+  auto decided = service_->Decide(ctx_, officer_, c.id, approve);
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  EXPECT_EQ(decided->detail.case_record.view.state, CaseState::kFinalised);
+  EXPECT_EQ(decided->detail.case_record.view.outcome, Outcome::kApproved);
+  ASSERT_TRUE(decided->licence.has_value());
+  const std::string number = decided->licence->number;
+  EXPECT_EQ(number, "STM/SIEL/2026/000001");
+  EXPECT_EQ(decided->licence->status, LicenceStatus::kActive);
+  EXPECT_EQ(decided->licence->conditions, "No re-export");
+  ASSERT_EQ(decided->licence->lines.size(), 1u);
+  EXPECT_EQ(decided->licence->lines[0]["quantity"], 2);
+  EXPECT_EQ(FormatTime(decided->licence->valid_until).substr(0, 10), "2027-03-02");
+  auto events = service_->History(officer_, c.id);
+  EXPECT_EQ(events->back().action, "case.approve");
+  json last = json::parse(events->back().summary);
+  EXPECT_EQ(last["licence"], number);
+  // The licence is issued; the approval letter and the notification wait for their services.
+  EXPECT_EQ(last["pending_effects"], json::array({"generate_approval_letter", "notify_exporter"}));
+
+  // The licence: the exporter reads its own; others do not see it.
+  EXPECT_TRUE(service_->GetLicence(exporter_a_, number).ok());
+  EXPECT_EQ(service_->GetLicence(exporter_b_, number).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(service_->ActOnLicence(ctx_, exporter_a_, number, LicenceAction::kSuspend, std::nullopt, "")
+                .status()
+                .code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->ActOnLicence(ctx_, officer_, number, LicenceAction::kReinstate, std::nullopt, "")
+                .status()
+                .code(),
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(service_->ActOnLicence(ctx_, officer_, number, LicenceAction::kSuspend, 7, "").status().code(),
+            ErrorCode::kConflict);
+  auto suspended = service_->ActOnLicence(ctx_, officer_, number, LicenceAction::kSuspend, 1, "inquiry");
+  ASSERT_TRUE(suspended.ok()) << suspended.status().ToString();
+  EXPECT_EQ(suspended->status, LicenceStatus::kSuspended);
+  EXPECT_EQ(suspended->version, 2);
+  EXPECT_EQ(service_->ActOnLicence(ctx_, officer_, number, LicenceAction::kReinstate, 2, "")->status,
+            LicenceStatus::kActive);
+  EXPECT_EQ(service_->ActOnLicence(ctx_, officer_, number, LicenceAction::kRevoke, std::nullopt, "")->status,
+            LicenceStatus::kRevoked);
+  EXPECT_EQ(service_->ActOnLicence(ctx_, exporter_a_, number, LicenceAction::kSurrender, std::nullopt, "")
+                .status()
+                .code(),
+            ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_events WHERE action LIKE 'licence.%'"), 3);
+}
+
+TEST_F(LicensingReferralTest, DecisionsWithoutReferralsAndLicenceSequences) {
+  // Refusal needs its criteria; the generic approve action also issues a licence.
+  StoredCase first = ReviewedCase();
+  Act(officer_, first.id, CaseAction::kSendToFinalReview);
+  DecisionRequest refuse;
+  refuse.decision = Outcome::kRefused;
+  refuse.expected_version = CaseVersion(first.id);
+  EXPECT_EQ(service_->Decide(ctx_, officer_, first.id, refuse).status().code(), ErrorCode::kInvalidArgument);
+  refuse.refusal_criteria = {"Criterion 7"};
+  auto refused = service_->Decide(ctx_, officer_, first.id, refuse);
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_FALSE(refused->licence.has_value());
+  EXPECT_EQ(refused->detail.case_record.view.outcome, Outcome::kRefused);
+  EXPECT_TRUE(refused->detail.case_record.view.appeal_window_open);
+
+  StoredCase second = ReviewedCase();
+  Act(officer_, second.id, CaseAction::kSendToFinalReview);
+  Act(officer_, second.id, CaseAction::kApprove);
+  StoredCase third = ReviewedCase();
+  Act(officer_, third.id, CaseAction::kSendToFinalReview);
+  DecisionRequest approve;
+  approve.expected_version = CaseVersion(third.id);
+  auto approved = service_->Decide(ctx_, officer_, third.id, approve);
+  ASSERT_TRUE(approved.ok()) << approved.status().ToString();
+  EXPECT_EQ(approved->licence->number, "STM/SIEL/2026/000002");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM licences"), 2);
+  // Advice parsing names the field; consolidation: refuse wins.
+  auto bad = ParseAdvice(json::array({{{"subject", "good"}, {"advice", "maybe"}}}));
+  EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("advice[0].advice"), std::string::npos);
+  EXPECT_FALSE(ConsolidateAdvice({}).has_value());
+  StoredReferral refusing;
+  refusing.status = "answered";
+  refusing.advice = json::array({{{"advice", "approve"}}, {{"advice", "refuse"}}});
+  EXPECT_EQ(ConsolidateAdvice({refusing}), "refuse");
+}
+
 }  // namespace
 }  // namespace stm::licensing

@@ -234,6 +234,46 @@ CREATE INDEX cases_org ON cases(org_id, id);
 CREATE INDEX cases_state ON cases(state, id);
 CREATE INDEX cases_officer ON cases(assigned_officer, id);
 )sql"},
+      {8, "referrals to advisory agencies with their advice, and issued licences", R"sql(
+CREATE TABLE referrals (
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  org_id INTEGER NOT NULL REFERENCES organisations(id),
+  status TEXT NOT NULL CHECK (status IN ('open', 'answered')),
+  deadline TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  created_by INTEGER REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  advice TEXT,
+  summary TEXT,
+  answered_by INTEGER REFERENCES users(id),
+  answered_at INTEGER
+);
+CREATE INDEX referrals_case ON referrals(case_id, id);
+CREATE INDEX referrals_org ON referrals(org_id, case_id);
+CREATE TABLE licences (
+  id INTEGER PRIMARY KEY,
+  number TEXT NOT NULL UNIQUE,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  org_id INTEGER NOT NULL REFERENCES organisations(id),
+  type TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  sequence INTEGER NOT NULL,
+  status TEXT NOT NULL
+    CHECK (status IN ('active', 'suspended', 'revoked', 'surrendered', 'expired', 'exhausted')),
+  version INTEGER NOT NULL,
+  valid_from INTEGER NOT NULL,
+  valid_until INTEGER NOT NULL,
+  conditions TEXT NOT NULL DEFAULT '',
+  lines TEXT NOT NULL DEFAULT '[]',
+  supersedes TEXT REFERENCES licences(number),
+  issued_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (type, year, sequence)
+);
+CREATE INDEX licences_case ON licences(case_id);
+CREATE INDEX licences_org ON licences(org_id, id);
+)sql"},
   };
   static const std::vector<Migration> kNone;
   return dialect == "sqlite" ? kSqlite : kNone;
