@@ -113,4 +113,52 @@ pass "stm classify: 700 Hz drive controlled under 3A225, bad unit and bad line r
 grep -q " 0 failed" "$WORK/criteria.out" || fail "criteria check: $(tail -1 "$WORK/criteria.out")"
 pass "stm criteria check: $(tail -1 "$WORK/criteria.out")"
 
-echo "9 passed, 0 failed"
+# Routing administration and cases: a fresh database gets the seed (data/routing.json) on first use.
+RDB=$WORK/routing.db
+for sub in teams queues rules flags cases; do
+  grep -q "^  $sub" <<<"$help" || fail "stm --help does not list '$sub'"
+done
+"$STM" queues list --db "$RDB" >"$WORK/queues.json" || fail "stm queues list"
+python3 -c 'import json,sys; q=json.load(open(sys.argv[1])); assert [x["name"] for x in q if x["is_default"]] == ["Intake"], q' \
+  "$WORK/queues.json" || fail "seeded default queue: $(cat "$WORK/queues.json")"
+"$STM" teams add --db "$RDB" --name "Arctic desk" | grep -q '"name": "Arctic desk"' || fail "stm teams add"
+"$STM" teams list --db "$RDB" | grep -q '"Arctic desk"' || fail "stm teams list"
+"$STM" queues add --db "$RDB" --name Arctic --team "Arctic desk" | grep -q '"name": "Arctic"' || fail "stm queues add"
+set +e
+"$STM" queues add --db "$RDB" --name Second --team "Arctic desk" --default >/dev/null 2>"$WORK/err"; rc=$?
+set -e
+[ "$rc" -ne 0 ] && grep -q "already the default queue" "$WORK/err" || fail "a second default queue: rc $rc $(cat "$WORK/err")"
+cat >"$WORK/rule.json" <<'RULE'
+{"name": "Arctic destinations", "priority": 1, "queue": "Arctic", "match": {"destinations": ["IS", "GL"]}}
+RULE
+"$STM" rules add --db "$RDB" --file "$WORK/rule.json" >"$WORK/rule.out" || fail "stm rules add: $(cat "$WORK/rule.out")"
+RULE_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK/rule.out")
+"$STM" rules disable --db "$RDB" "$RULE_ID" | grep -q '"enabled": false' || fail "stm rules disable"
+"$STM" rules enable --db "$RDB" "$RULE_ID" | grep -q '"enabled": true' || fail "stm rules enable"
+echo '{"name": "Bad", "queue": "Arctic", "match": {"destinations": ["IS", "XX"]}}' >"$WORK/bad_rule.json"
+set +e
+"$STM" rules add --db "$RDB" --file "$WORK/bad_rule.json" >/dev/null 2>"$WORK/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "match.destinations\[1\]" "$WORK/err" || fail "bad rule: rc $rc $(cat "$WORK/err")"
+"$STM" rules list --db "$RDB" | grep -q '"Arctic destinations"' || fail "stm rules list"
+echo '{"code": "licence_history", "name": "Previous licence problems", "level": "case", "removable_by": ["licensing_officer"]}' \
+  >"$WORK/flag.json"
+"$STM" flags define --db "$RDB" --file "$WORK/flag.json" | grep -q '"code": "licence_history"' || fail "stm flags define"
+"$STM" flags list --db "$RDB" | grep -q '"screening_hit"' || fail "stm flags list (seeded)"
+"$STM" cases list --db "$RDB" --status submitted | grep -q '"total": 0' || fail "stm cases list"
+set +e
+"$STM" cases show --db "$RDB" 42 >/dev/null 2>"$WORK/err"; rc=$?
+set -e
+[ "$rc" -ne 0 ] && grep -q "not found" "$WORK/err" || fail "stm cases show of a missing case: rc $rc"
+"$STM" audit verify --db "$RDB" | grep -q "intact" || fail "audit chain after the routing commands"
+pass "stm teams/queues/rules/flags/cases: seed, administration, validation, audit chain intact"
+
+"$STM" licences list --db "$RDB" | grep -q '"items": \[\]' || fail "stm licences list on an empty database"
+"$STM" licences sweep --db "$RDB" | grep -q '"licences_expired": \[\]' || fail "stm licences sweep"
+set +e
+"$STM" licences list --db "$RDB" --status lapsed >/dev/null 2>"$WORK/err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "superseded" "$WORK/err" || fail "stm licences list --status lapsed: rc $rc"
+pass "stm licences list/sweep"
+
+echo "11 passed, 0 failed"

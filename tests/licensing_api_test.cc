@@ -44,6 +44,15 @@ class LicensingApiTest : public ServerTest {
     if (!note.empty()) body["note"] = note;
     return client_->Json("POST", "/v1/cases/" + std::to_string(case_id) + "/actions/" + action, body, token);
   }
+  // One goods line in pieces, in EUR.
+  static json GoodsLine(const std::string& description, const std::string& code, int quantity, int value) {
+    return {{"description", description},
+            {"control_codes", {code}},
+            {"quantity", quantity},
+            {"unit", "pcs"},
+            {"value", value},
+            {"currency", "EUR"}};
+  }
   static bool HasPath(const json& errors, const std::string& path) {
     for (const auto& e : errors) {
       if (e.value("path", "") == path) return true;
@@ -306,6 +315,21 @@ TEST_F(LicensingApiTest, ReferralCountersignDecisionAndLicenceWalk) {
   int64_t case_id = submitted.json()["case"]["id"];
   std::string case_path = "/v1/cases/" + std::to_string(case_id);
 
+  // Routed on submission by the rules in data/routing.json: the case sits in a queue, and the routing says
+  // why.
+  auto routing = client_->Get(case_path + "/routing", officer_);
+  ASSERT_EQ(routing.status, 200) << routing.body;
+  const json routed = routing.json();
+  ASSERT_GE(routed["placements"].size(), 1u) << routing.body;
+  const int64_t queue_id = routed["placements"][0]["queue_id"];
+  EXPECT_FALSE(routed["placements"][0]["explanation"].get<std::string>().empty()) << routing.body;
+  EXPECT_FALSE(routed["decision"].is_null()) << routing.body;
+  auto queued = client_->Get("/v1/cases?queue=" + std::to_string(queue_id), officer_);
+  ASSERT_EQ(queued.status, 200) << queued.body;
+  ASSERT_EQ(queued.json()["total"], 1) << queued.body;
+  EXPECT_EQ(queued.json()["items"][0]["id"], case_id);
+  EXPECT_EQ(client_->Get(case_path + "/routing", exporter_a_).status, 403);  // internal
+
   ASSERT_EQ(Action(case_id, "start_checks", 1, officer_).status, 200);
   ASSERT_EQ(Action(case_id, "checks_passed", 2, officer_).status, 200);
   EXPECT_EQ(client_->Get(case_path, ref_x).status, 404);  // not referred yet
@@ -416,22 +440,69 @@ TEST_F(LicensingApiTest, ReferralCountersignDecisionAndLicenceWalk) {
   EXPECT_EQ(client_->Get(licence_path, exporter_b_).status, 404);
   EXPECT_EQ(client_->Get("/v1/licences/STM/SIEL/1999/000009", officer_).status, 404);
 
-  // Suspend, reinstate, revoke; revoked is final.
-  EXPECT_EQ(client_->Json("POST", licence_path + "/actions/suspend", json::object(), exporter_a_).status,
+  // The approval letter went out with the decision.
+  auto letters = client_->Get(case_path + "/letters", exporter_a_);
+  ASSERT_EQ(letters.status, 200) << letters.body;
+  ASSERT_EQ(letters.json()["items"].size(), 1u);
+  EXPECT_EQ(letters.json()["items"][0]["kind"], "approval");
+  EXPECT_NE(letters.json()["items"][0]["body"].get<std::string>().find(number), std::string::npos);
+  EXPECT_EQ(client_->Get(case_path + "/letters", exporter_b_).status, 404);
+
+  // Amended: a new version supersedes the licence; the old one is no longer usable.
+  EXPECT_EQ(
+      client_->Json("POST", licence_path + "/amend", {{"version", 1}, {"reason", "More"}}, officer_).status,
+      400);  // nothing to change
+  EXPECT_EQ(client_
+                ->Json("POST", licence_path + "/amend",
+                       {{"version", 1}, {"reason", "More"}, {"lines", {{{"line", 1}, {"quantity", 3}}}}},
+                       exporter_a_)
+                .status,
             403);
-  auto suspended = client_->Json("POST", licence_path + "/actions/suspend",
+  auto amended = client_->Json("POST", licence_path + "/amend",
+                               {{"version", 1},
+                                {"reason", "The customer needs a third unit"},
+                                {"lines", {{{"line", 1}, {"quantity", 3}, {"value", 22500}}}}},
+                               officer_);
+  ASSERT_EQ(amended.status, 201) << amended.body;
+  std::string amended_number = amended.json()["number"];
+  EXPECT_EQ(amended_number, number + "/A1");
+  EXPECT_EQ(amended.json()["supersedes"], number);
+  EXPECT_EQ(amended.json()["lines"][0]["quantity"], 3.0);
+  EXPECT_EQ(amended.json()["conditions"], "No onward transfer");
+  EXPECT_EQ(client_->Get(licence_path, exporter_a_).json()["status"], "superseded");
+  EXPECT_EQ(client_->Get(licence_path, exporter_a_).json()["superseded_by"], amended_number);
+  EXPECT_EQ(client_->Json("POST", licence_path + "/actions/suspend", json::object(), officer_).status, 409);
+  std::string amended_path = "/v1/licences/" + amended_number;
+  auto listed = client_->Get("/v1/licences?case_id=" + std::to_string(case_id), exporter_a_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.json()["items"].size(), 2u);
+  EXPECT_EQ(client_->Get("/v1/licences", exporter_b_).json()["items"].size(), 0u);
+
+  // Suspend, reinstate, revoke the amended licence; revoked is final.
+  EXPECT_EQ(client_->Json("POST", amended_path + "/actions/suspend", json::object(), exporter_a_).status,
+            403);
+  auto suspended = client_->Json("POST", amended_path + "/actions/suspend",
                                  {{"reason", "Inquiry"}, {"version", 1}}, officer_);
   ASSERT_EQ(suspended.status, 200) << suspended.body;
   EXPECT_EQ(suspended.json()["status"], "suspended");
-  auto reinstated = client_->Json("POST", licence_path + "/actions/reinstate", json::object(), officer_);
+  auto reinstated = client_->Json("POST", amended_path + "/actions/reinstate", json::object(), officer_);
   ASSERT_EQ(reinstated.status, 200) << reinstated.body;
   EXPECT_EQ(reinstated.json()["status"], "active");
-  auto revoked = client_->Json("POST", licence_path + "/actions/revoke", {{"reason", "Breach"}}, officer_);
+  auto revoked = client_->Json("POST", amended_path + "/actions/revoke", {{"reason", "Breach"}}, officer_);
   ASSERT_EQ(revoked.status, 200) << revoked.body;
   EXPECT_EQ(revoked.json()["status"], "revoked");
-  EXPECT_EQ(client_->Json("POST", licence_path + "/actions/surrender", json::object(), exporter_a_).status,
+  EXPECT_EQ(client_->Json("POST", amended_path + "/actions/surrender", json::object(), exporter_a_).status,
             409);
-  EXPECT_EQ(client_->Json("POST", licence_path + "/actions/explode", json::object(), officer_).status, 404);
+  EXPECT_EQ(client_->Json("POST", amended_path + "/actions/explode", json::object(), officer_).status, 404);
+  auto licence_history = client_->Get("/v1/audit?target=licence:" + amended_number, auditor_);
+  ASSERT_EQ(licence_history.status, 200) << licence_history.body;
+  std::vector<std::string> licence_actions;
+  const json licence_events = licence_history.json();
+  for (const auto& e : licence_events["items"]) licence_actions.push_back(e["action"]);
+  for (const char* expected : {"licence.amend", "licence.suspend", "licence.reinstate", "licence.revoke"}) {
+    EXPECT_NE(std::find(licence_actions.begin(), licence_actions.end(), expected), licence_actions.end())
+        << expected << " in " << licence_history.body;
+  }
 
   // The history shows the steps.
   auto history = client_->Get(case_path + "/history", officer_);
@@ -443,6 +514,205 @@ TEST_F(LicensingApiTest, ReferralCountersignDecisionAndLicenceWalk) {
                                "case.request_countersign", "case.countersign_second", "case.approve"}) {
     EXPECT_NE(std::find(actions.begin(), actions.end(), expected), actions.end()) << expected;
   }
+}
+
+// The second acceptance walk: a query to the exporter pauses the clock, the answer resumes it, the case is
+// refused with a letter naming the criteria and the appeal deadline, and the exporter appeals.
+TEST_F(LicensingApiTest, QueryAnswerRefusalAndAppealWalk) {
+  CreateUser(admin_, "senior1", "senior_licensing_officer", std::nullopt, "senior-password-1");
+  std::string senior = Login("senior1", "senior-password-1");
+  auto created = client_->Json(
+      "POST", "/v1/applications",
+      {{"type", "individual"},
+       {"end_use", "Vacuum furnace for turbine blades"},
+       {"end_user_statement", "Civil aerospace use only."},
+       {"goods", json::array({GoodsLine("Vacuum induction furnace", "2B226", 1, 480000)})},
+       {"parties",
+        json::array(
+            {{{"role", "consignee"},
+              {"name", "Delta Trading FZE"},
+              {"address", "Jebel Ali"},
+              {"country", "AE"}},
+             {{"role", "end_user"}, {"name", "Gamma Aero"}, {"address", "Karachi"}, {"country", "PK"}}})}},
+      exporter_a_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  int64_t app_id = created.json()["id"];
+  std::string app_path = "/v1/applications/" + std::to_string(app_id);
+  // Draft -> submit with a field error first (no end-user certificate), then fixed.
+  auto rejected =
+      client_->Json("POST", app_path + "/submit", {{"version", Version(app_path, exporter_a_)}}, exporter_a_);
+  ASSERT_EQ(rejected.status, 422) << rejected.body;
+  EXPECT_TRUE(HasPath(rejected.json()["errors"], "documents")) << rejected.body;
+  ASSERT_EQ(Upload(app_id, "end_user_certificate", "application/pdf", "%PDF-1.4 euc", exporter_a_).status,
+            201);
+  auto submitted =
+      client_->Json("POST", app_path + "/submit", {{"version", Version(app_path, exporter_a_)}}, exporter_a_);
+  ASSERT_EQ(submitted.status, 201) << submitted.body;
+  int64_t case_id = submitted.json()["case"]["id"];
+  std::string case_path = "/v1/cases/" + std::to_string(case_id);
+  ASSERT_EQ(Action(case_id, "start_checks", 1, officer_).status, 200);
+  ASSERT_EQ(Action(case_id, "checks_passed", 2, officer_).status, 200);
+
+  // Query to the exporter: the clock pauses and a query letter goes out.
+  auto queried = Action(case_id, "query_exporter", 3, officer_, "Who operates the furnace at Gamma Aero?");
+  ASSERT_EQ(queried.status, 200) << queried.body;
+  EXPECT_EQ(queried.json()["state"], "awaiting_exporter");
+  EXPECT_EQ(queried.json()["sla"]["paused"], true);
+  EXPECT_EQ(Action(case_id, "exporter_answered", 4, exporter_b_).status, 404);  // not theirs
+  EXPECT_EQ(Action(case_id, "exporter_answered", 4, officer_).status, 403);
+  auto answered = Action(case_id, "exporter_answered", 4, exporter_a_, "The blade shop, see contract.");
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  EXPECT_EQ(answered.json()["state"], "under_review");
+  EXPECT_EQ(answered.json()["sla"]["paused"], false);
+  ASSERT_EQ(answered.json()["sla_pauses"].size(), 1u);
+  EXPECT_FALSE(answered.json()["sla_pauses"][0]["end"].is_null());
+
+  // Refused with criteria; the refusal letter names them and the appeal deadline.
+  ASSERT_EQ(Action(case_id, "send_to_final_review", 5, officer_).status, 200);
+  auto no_criteria =
+      client_->Json("POST", case_path + "/decision", {{"decision", "refuse"}, {"version", 6}}, officer_);
+  EXPECT_EQ(no_criteria.status, 400) << no_criteria.body;
+  auto refused = client_->Json("POST", case_path + "/decision",
+                               {{"decision", "refuse"},
+                                {"version", 6},
+                                {"refusal_criteria", {"Criterion 7: risk of diversion to a WMD programme"}},
+                                {"reason", "The end user is linked to an unsafeguarded nuclear programme."}},
+                               officer_);
+  ASSERT_EQ(refused.status, 200) << refused.body;
+  EXPECT_EQ(refused.json()["outcome"], "refused");
+  EXPECT_EQ(refused.json()["appeal_window_open"], true);
+  ASSERT_TRUE(refused.json()["appeal_deadline"].is_string()) << refused.body;
+  EXPECT_TRUE(refused.json()["licence"].is_null());
+  EXPECT_EQ(client_->Get("/v1/licences?case_id=" + std::to_string(case_id), officer_).json()["items"].size(),
+            0u);
+  auto letters = client_->Get(case_path + "/letters", exporter_a_);
+  ASSERT_EQ(letters.status, 200) << letters.body;
+  ASSERT_EQ(letters.json()["items"].size(), 2u) << letters.body;
+  EXPECT_EQ(letters.json()["items"][0]["kind"], "query");
+  EXPECT_NE(letters.json()["items"][0]["body"].get<std::string>().find("Who operates the furnace"),
+            std::string::npos);
+  json refusal = letters.json()["items"][1];
+  EXPECT_EQ(refusal["kind"], "refusal");
+  std::string body = refusal["body"];
+  EXPECT_NE(body.find("Criterion 7: risk of diversion"), std::string::npos) << body;
+  EXPECT_NE(body.find(refused.json()["appeal_deadline"].get<std::string>().substr(0, 10)), std::string::npos)
+      << body;
+  auto text = client_->Send("GET", case_path + "/letters/" + std::to_string(refusal["id"].get<int64_t>()), "",
+                            {{"Authorization", "Bearer " + exporter_a_}, {"Accept", "text/plain"}});
+  ASSERT_EQ(text.status, 200) << text.body;
+  EXPECT_EQ(text.header("content-type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(text.body.substr(0, refusal["subject"].get<std::string>().size()), refusal["subject"]);
+  EXPECT_EQ(client_->Get(case_path + "/letters/" + std::to_string(refusal["id"].get<int64_t>()), exporter_b_)
+                .status,
+            404);
+
+  // The exporter appeals; a senior officer decides the appeal.
+  EXPECT_EQ(Action(case_id, "appeal", 7, officer_).status, 403);
+  auto appealed = Action(case_id, "appeal", 7, exporter_a_, "The furnace is for civil blades; see new EUC.");
+  ASSERT_EQ(appealed.status, 200) << appealed.body;
+  EXPECT_EQ(appealed.json()["state"], "appeal");
+  auto transitions = client_->Get(case_path + "/transitions", senior);
+  ASSERT_EQ(transitions.status, 200);
+  std::vector<std::string> next;
+  const json available = transitions.json();
+  for (const auto& t : available["items"]) {
+    if (t["allowed"]) next.push_back(t["action"]);
+  }
+  EXPECT_NE(std::find(next.begin(), next.end(), "appeal_dismissed"), next.end()) << transitions.body;
+  auto dismissed = Action(case_id, "appeal_dismissed", 8, senior, "No new information on the end user.");
+  ASSERT_EQ(dismissed.status, 200) << dismissed.body;
+  EXPECT_EQ(dismissed.json()["state"], "closed");
+  letters = client_->Get(case_path + "/letters", exporter_a_);
+  ASSERT_EQ(letters.json()["items"].size(), 3u);
+  EXPECT_EQ(letters.json()["items"][2]["kind"], "appeal_decision");
+  EXPECT_NE(letters.json()["items"][2]["body"].get<std::string>().find("dismissed"), std::string::npos);
+
+  // Every change is in the history, in order.
+  auto history = client_->Get(case_path + "/history", exporter_a_);
+  ASSERT_EQ(history.status, 200) << history.body;
+  std::vector<std::string> actions;
+  const json events = history.json();
+  for (const auto& e : events["items"]) actions.push_back(e["action"]);
+  std::vector<std::string> expected = {
+      "application.submit",        "case.create",         "case.start_checks",
+      "case.checks_passed",        "case.query_exporter", "case.exporter_answered",
+      "case.send_to_final_review", "case.refuse",         "case.appeal",
+      "case.appeal_dismissed"};
+  std::vector<std::string> seen;
+  for (const auto& a : actions) {
+    if (std::find(expected.begin(), expected.end(), a) != expected.end()) seen.push_back(a);
+  }
+  EXPECT_EQ(seen, expected) << history.body;
+}
+
+// Visibility: exporter B never sees exporter A's case, letters, history or licences; a referral agency
+// sees only the cases referred to it; customs sees no case.
+TEST_F(LicensingApiTest, VisibilityRules) {
+  int64_t agency_x = CreateOrg(admin_, "Agency X", "referral_agency");
+  int64_t agency_y = CreateOrg(admin_, "Agency Y", "referral_agency");
+  CreateUser(admin_, "ref_x", "referral_officer", agency_x, "referral-password-x");
+  CreateUser(admin_, "ref_y", "referral_officer", agency_y, "referral-password-y");
+  int64_t customs_org = CreateOrg(admin_, "Customs", "customs");
+  CreateUser(admin_, "customs1", "customs_officer", customs_org, "customs-password-1");
+  std::string ref_x = Login("ref_x", "referral-password-x");
+  std::string ref_y = Login("ref_y", "referral-password-y");
+  std::string customs = Login("customs1", "customs-password-1");
+
+  auto make_case = [&](const std::string& token) -> int64_t {
+    auto created = client_->Json(
+        "POST", "/v1/applications",
+        {{"type", "individual"},
+         {"end_use", "Research"},
+         {"end_user_statement", "Civil use."},
+         {"goods", json::array({GoodsLine("Gauge", "2B230", 4, 4000)})},
+         {"parties",
+          json::array({{{"role", "consignee"}, {"name", "Lab"}, {"address", "Oslo"}, {"country", "NO"}},
+                       {{"role", "end_user"}, {"name", "Lab"}, {"address", "Oslo"}, {"country", "NO"}}})}},
+        token);
+    EXPECT_EQ(created.status, 201) << created.body;
+    int64_t id = created.json()["id"];
+    std::string path = "/v1/applications/" + std::to_string(id);
+    EXPECT_EQ(Upload(id, "end_user_certificate", "application/pdf", "%PDF-1.4", token).status, 201);
+    auto submitted = client_->Json("POST", path + "/submit", {{"version", Version(path, token)}}, token);
+    EXPECT_EQ(submitted.status, 201) << submitted.body;
+    return submitted.json()["case"]["id"];
+  };
+  int64_t case_a = make_case(exporter_a_);
+  int64_t case_b = make_case(exporter_b_);
+  std::string path_a = "/v1/cases/" + std::to_string(case_a);
+  std::string path_b = "/v1/cases/" + std::to_string(case_b);
+
+  // Exporters: only their own, and another's answers 404, never 403 (its existence is not revealed).
+  for (const char* suffix : {"", "/history", "/transitions", "/letters"}) {
+    EXPECT_EQ(client_->Get(path_a + suffix, exporter_b_).status, 404) << suffix;
+    EXPECT_EQ(client_->Get(path_a + suffix, exporter_a_).status, 200) << suffix;
+  }
+  EXPECT_EQ(Action(case_a, "withdraw", 1, exporter_b_).status, 404);
+  auto list_a = client_->Get("/v1/cases", exporter_a_).json();
+  ASSERT_EQ(list_a["total"], 1);
+  EXPECT_EQ(list_a["items"][0]["id"], case_a);
+  EXPECT_EQ(client_->Get("/v1/applications", exporter_b_).json()["items"].size(), 1u);
+  EXPECT_EQ(client_->Get("/v1/cases", officer_).json()["total"], 2);
+
+  // Referral agencies: nothing until referred, then only that case.
+  EXPECT_EQ(client_->Get("/v1/cases", ref_x).json()["total"], 0);
+  ASSERT_EQ(Action(case_a, "start_checks", 1, officer_).status, 200);
+  ASSERT_EQ(Action(case_a, "checks_passed", 2, officer_).status, 200);
+  auto referred = client_->Json(
+      "POST", path_a + "/referrals",
+      {{"agencies", json::array({agency_x})}, {"deadline", "2030-01-31"}, {"version", 3}}, officer_);
+  ASSERT_EQ(referred.status, 201) << referred.body;
+  EXPECT_EQ(client_->Get(path_a, ref_x).status, 200);
+  EXPECT_EQ(client_->Get(path_b, ref_x).status, 404);
+  EXPECT_EQ(client_->Get(path_a, ref_y).status, 404);
+  auto ref_list = client_->Get("/v1/cases", ref_x).json();
+  ASSERT_EQ(ref_list["total"], 1);
+  EXPECT_EQ(ref_list["items"][0]["id"], case_a);
+  EXPECT_EQ(client_->Get("/v1/cases", ref_y).json()["total"], 0);
+  // Referral officers cannot act on cases or decide them; customs sees no case.
+  EXPECT_EQ(Action(case_a, "send_to_final_review", 4, ref_x).status, 403);
+  EXPECT_EQ(client_->Get("/v1/cases", customs).status, 403);
+  EXPECT_EQ(client_->Get(path_a, customs).status, 403);
 }
 
 }  // namespace

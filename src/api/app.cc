@@ -95,7 +95,32 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   }
   app->catalog_store_ = std::make_unique<catalog::CatalogStore>(*app->db_, *app->options_.clock);
   app->rulings_ = std::make_unique<classify::RulingStore>(*app->db_, *app->options_.clock);
-  app->licensing_ = std::make_unique<licensing::LicensingService>(*app->db_, *app->options_.clock);
+  // Routing rules on regimes ask the classifier's catalogue (immutable, shared) for a code's regime.
+  licensing::QueueOptions queue_options;
+  queue_options.regimes_of = [classifier = app->classifier_](std::string_view code) {
+    std::vector<std::string> regimes;
+    if (const catalog::ControlEntry* entry = classifier->catalog().Find(code)) {
+      regimes.emplace_back(catalog::RegimeId(entry->regime));
+    } else if (auto regime = catalog::RegimeFromNumbering(code)) {
+      regimes.emplace_back(catalog::RegimeId(*regime));
+    }
+    return regimes;
+  };
+  app->queues_ = std::make_unique<licensing::QueueService>(*app->db_, *app->options_.clock, queue_options);
+  // The default teams, queues, routing rules and flag definitions, once, on a database without any.
+  std::string routing_seed = ResolveProjectDataDir(cfg) + "/routing.json";
+  if (std::error_code ec; std::filesystem::exists(routing_seed, ec)) {
+    auto seeded = app->queues_->SeedFromFile({"system", "-"}, routing_seed);
+    if (!seeded.ok()) return seeded.status().WithContext("loading the routing seed data");
+  }
+  // The authority's settings (SLA targets, holidays, numbering, appeal period) and its letter templates;
+  // queues_ routes each new case inside the submit transaction.
+  auto licensing_options = LicensingOptionsFromConfig(cfg, &app->letters_);
+  if (!licensing_options.ok()) return licensing_options.status();
+  licensing_options->router = app->queues_.get();
+  app->licensing_ = std::make_unique<licensing::LicensingService>(*app->db_, *app->options_.clock,
+                                                                  std::move(licensing_options).value());
+  app->queues_->SetLicensing(app->licensing_.get());
   Deps deps{app->db_.get(),   app->options_.clock,
             app->auth_.get(), app->screening_.get(),
             data_dir,         [a = app.get()] { return a->ready_.load(); }};
@@ -103,6 +128,7 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   deps.catalog_store = app->catalog_store_.get();
   deps.rulings = app->rulings_.get();
   deps.licensing = app->licensing_.get();
+  deps.queues = app->queues_.get();
   deps.control_lists_ready = [a = app.get()] { return a->EnsureControlLists(); };
   RegisterRoutes(app->router_, deps);
 
@@ -192,11 +218,31 @@ Status App::EnsureControlLists() {
 
 Status App::Start() {
   STM_RETURN_IF_ERROR(server_->Start());
+  if (options_.config.sweep_interval_seconds > 0 && !sweep_thread_.joinable()) {
+    sweep_thread_ = std::thread([this] { SweepPeriodically(); });
+  }
   ready_.store(true);
   return Status::Ok();
 }
 
 uint16_t App::port() const { return server_->port(); }
+
+void App::SweepPeriodically() {
+  const auto interval = std::chrono::seconds(options_.config.sweep_interval_seconds);
+  std::unique_lock lock(control_lists_mu_);
+  while (!control_lists_stop_) {
+    lock.unlock();
+    auto report = licensing_->Sweep({"system", "-"});
+    if (!report.ok()) {
+      spdlog::warn("licence sweep failed: {}", report.status().ToString());
+    } else if (!report->licences_expired.empty() || !report->appeal_windows_closed.empty()) {
+      spdlog::info("licence sweep: {} licence(s) expired, {} appeal window(s) closed",
+                   report->licences_expired.size(), report->appeal_windows_closed.size());
+    }
+    lock.lock();
+    control_lists_cv_.wait_for(lock, interval, [this] { return control_lists_stop_; });
+  }
+}
 
 void App::Shutdown() {
   ready_.store(false);
@@ -210,8 +256,26 @@ void App::Shutdown() {
   if (control_lists_thread_.joinable() && control_lists_thread_.get_id() != std::this_thread::get_id()) {
     control_lists_thread_.join();
   }
+  if (sweep_thread_.joinable() && sweep_thread_.get_id() != std::this_thread::get_id()) sweep_thread_.join();
 }
 
 void App::Wait() { server_->Wait(); }
+
+Result<licensing::LicensingOptions> LicensingOptionsFromConfig(
+    const Config& config, std::optional<licensing::LetterTemplates>* letters) {
+  const std::string path = config.licensing_config.empty() ? ResolveProjectDataDir(config) + "/licensing.json"
+                                                           : config.licensing_config;
+  auto settings = licensing::LoadLicensingSettings(path);
+  if (!settings.ok()) return settings.status().WithContext("loading the licensing settings");
+  auto options = licensing::OptionsFromSettings(*settings);
+  if (!options.ok()) return options.status().WithContext(path);
+  if (!settings->letters_dir.empty()) {
+    auto loaded = licensing::LetterTemplates::LoadDirectory(settings->letters_dir);
+    if (!loaded.ok()) return loaded.status().WithContext("loading the letter templates");
+    letters->emplace(std::move(loaded).value());
+    options->letters = &**letters;
+  }
+  return options;
+}
 
 }  // namespace stm::api

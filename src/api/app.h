@@ -21,6 +21,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "licensing/licensing_service.h"
+#include "licensing/queues.h"
 #include "screening/service.h"
 #include "store/db.h"
 
@@ -80,6 +81,7 @@ class App {
   catalog::CatalogStore& catalog_store() { return *catalog_store_; }
   classify::RulingStore& rulings() { return *rulings_; }
   licensing::LicensingService& licensing() { return *licensing_; }
+  licensing::QueueService& queues() { return *queues_; }
   const Config& config() const { return options_.config; }
 
  private:
@@ -93,7 +95,13 @@ class App {
   std::shared_ptr<const classify::Classifier> classifier_;
   std::unique_ptr<catalog::CatalogStore> catalog_store_;
   std::unique_ptr<classify::RulingStore> rulings_;
+  std::unique_ptr<licensing::QueueService> queues_;  // before licensing_, which routes cases through it
   std::unique_ptr<licensing::LicensingService> licensing_;
+  std::optional<licensing::LetterTemplates> letters_;  // before licensing_ is used; outlives it
+  // The periodic licence-expiry / appeal-window sweep (Config::sweep_interval_seconds); stops with
+  // control_lists_stop_.
+  void SweepPeriodically();
+  std::thread sweep_thread_;
   // Background storing of the default control-list versions (see AppOptions::control_lists_delay).
   void StoreControlListsLater();
   std::mutex control_lists_mu_;
@@ -106,5 +114,11 @@ class App {
   std::unique_ptr<http::Server> server_;
   std::atomic<bool> ready_{false};
 };
+
+// The licensing service's options from the authority's settings file (`licensing_config`, default
+// <project_data>/licensing.json) and its letter templates, which are loaded into `*letters` (the options
+// point at them, so `*letters` must outlive the service).
+Result<licensing::LicensingOptions> LicensingOptionsFromConfig(
+    const Config& config, std::optional<licensing::LetterTemplates>* letters);
 
 }  // namespace stm::api

@@ -8,11 +8,18 @@
 
 #include "api/routes.h"
 #include "audit/audit.h"
+#include "licensing/case_state.h"
 
 namespace stm::api {
 
 using http::Request;
 using http::Response;
+
+// The positive integer path parameter `name`; kNotFound naming the text otherwise (a malformed id names no
+// resource).
+Result<int64_t> PathId(const Request& req, const char* name);
+// The caller as the licensing domain's actor (its role, user and organisation).
+licensing::Actor LicensingActor(const Caller& c);
 
 // Screening (screening_api.cc)
 Result<Response> Screen(const Deps& d, Request& req, const Caller& c);
@@ -56,6 +63,29 @@ Result<Response> SetCaseRecommendation(const Deps& d, Request& req, const Caller
 Result<Response> DecideCase(const Deps& d, Request& req, const Caller& c);
 Result<Response> GetLicence(const Deps& d, Request& req, const Caller& c);
 Result<Response> TakeLicenceAction(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListLicences(const Deps& d, Request& req, const Caller& c);
+Result<Response> AmendLicence(const Deps& d, Request& req, const Caller& c);
+Result<Response> RecordLicenceUsage(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListCaseLetters(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetCaseLetter(const Deps& d, Request& req, const Caller& c);
+
+// Teams, work queues, routing rules and case flags (queues_api.cc)
+Result<Response> ListTeams(const Deps& d, Request& req, const Caller& c);
+Result<Response> CreateTeam(const Deps& d, Request& req, const Caller& c);
+Result<Response> ChangeTeamMembers(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListQueues(const Deps& d, Request& req, const Caller& c);
+Result<Response> CreateQueue(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListRoutingRules(const Deps& d, Request& req, const Caller& c);
+Result<Response> CreateRoutingRule(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetRoutingRule(const Deps& d, Request& req, const Caller& c);
+Result<Response> PatchRoutingRule(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListFlagDefinitions(const Deps& d, Request& req, const Caller& c);
+Result<Response> CreateFlagDefinition(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListCaseFlags(const Deps& d, Request& req, const Caller& c);
+Result<Response> AddCaseFlag(const Deps& d, Request& req, const Caller& c);
+Result<Response> RemoveCaseFlag(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetCaseRouting(const Deps& d, Request& req, const Caller& c);
+Result<Response> RouteCase(const Deps& d, Request& req, const Caller& c);
 
 // Stores the default US CCL versions found in `data_dir` that are not stored yet: the paragraph tree
 // (2025-09-29) first, then the full text the classifier loaded (2026-07-23), so the newer one is current.

@@ -13,18 +13,6 @@ namespace {
 using Json = nlohmann::json;
 namespace lic = licensing;
 
-Result<int64_t> IdParam(const Request& req, const char* name) {
-  std::string text = req.PathParam(name);
-  auto v = ParseInt64(text);
-  if (!v || *v <= 0) return Status::NotFound(fmt::format("no resource with id '{}'", text));
-  return *v;
-}
-
-lic::Actor ActorOf(const Caller& c) {
-  const auto& p = c.who();
-  return lic::Actor::User(p.role, p.user_id, p.org.value_or(OrgId()));
-}
-
 // The "version" member a change must carry (the version the client read).
 Result<int64_t> RequireVersion(const Json& body) {
   STM_ASSIGN_OR_RETURN(auto version, OptionalInt(body, "version"));
@@ -54,9 +42,14 @@ Json CaseItem(const lic::CaseListItem& item) {
 
 }  // namespace
 
+licensing::Actor LicensingActor(const Caller& c) {
+  const auto& p = c.who();
+  return licensing::Actor::User(p.role, p.user_id, p.org.value_or(OrgId()));
+}
+
 Result<Response> CreateApplication(const Deps& d, Request& req, const Caller& c) {
   STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
-  STM_ASSIGN_OR_RETURN(auto app, d.licensing->CreateApplication(c.audit, ActorOf(c), body));
+  STM_ASSIGN_OR_RETURN(auto app, d.licensing->CreateApplication(c.audit, LicensingActor(c), body));
   Response r = Response::Json(201, lic::ToJson(app));
   r.headers.emplace_back("Location", fmt::format("/v1/applications/{}", app.id));
   return r;
@@ -69,44 +62,45 @@ Result<Response> ListApplications(const Deps& d, Request& req, const Caller& c) 
     if (!status)
       return Status::InvalidArgument("query parameter 'status' must be draft, submitted or withdrawn");
   }
-  STM_ASSIGN_OR_RETURN(auto apps, d.licensing->ListApplications(ActorOf(c), status));
+  STM_ASSIGN_OR_RETURN(auto apps, d.licensing->ListApplications(LicensingActor(c), status));
   Json items = Json::array();
   for (const auto& a : apps) items.push_back(lic::ToJson(a));
   return Response::Json(200, {{"items", items}});
 }
 
 Result<Response> GetApplication(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-  STM_ASSIGN_OR_RETURN(auto app, d.licensing->GetApplication(ActorOf(c), id));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  STM_ASSIGN_OR_RETURN(auto app, d.licensing->GetApplication(LicensingActor(c), id));
   return Response::Json(200, lic::ToJson(app));
 }
 
 Result<Response> PatchApplication(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
   STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
   STM_ASSIGN_OR_RETURN(int64_t version, RequireVersion(body));
   body.erase("version");
-  STM_ASSIGN_OR_RETURN(auto app, d.licensing->PatchApplication(c.audit, ActorOf(c), id, version, body));
+  STM_ASSIGN_OR_RETURN(auto app,
+                       d.licensing->PatchApplication(c.audit, LicensingActor(c), id, version, body));
   return Response::Json(200, lic::ToJson(app));
 }
 
 Result<Response> AddApplicationGoods(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
   STM_ASSIGN_OR_RETURN(auto bv, BodyAndVersion(req));
-  STM_ASSIGN_OR_RETURN(auto app, d.licensing->AddGoods(c.audit, ActorOf(c), id, bv.first, bv.second));
+  STM_ASSIGN_OR_RETURN(auto app, d.licensing->AddGoods(c.audit, LicensingActor(c), id, bv.first, bv.second));
   return Response::Json(201, lic::ToJson(app));
 }
 
 Result<Response> AddApplicationParty(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
   STM_ASSIGN_OR_RETURN(auto bv, BodyAndVersion(req));
-  STM_ASSIGN_OR_RETURN(auto app, d.licensing->AddParty(c.audit, ActorOf(c), id, bv.first, bv.second));
+  STM_ASSIGN_OR_RETURN(auto app, d.licensing->AddParty(c.audit, LicensingActor(c), id, bv.first, bv.second));
   return Response::Json(201, lic::ToJson(app));
 }
 
 // The raw bytes are the body; Content-Type is the document's media type; ?kind= says what it is.
 Result<Response> UploadApplicationDocument(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
   auto kind_text = req.QueryParam("kind");
   if (!kind_text || kind_text->empty()) {
     return Status::InvalidArgument(
@@ -121,17 +115,17 @@ Result<Response> UploadApplicationDocument(const Deps& d, Request& req, const Ca
   if (!media_type || media_type->empty()) {
     return Status::InvalidArgument("the Content-Type header must give the document's media type");
   }
-  STM_ASSIGN_OR_RETURN(auto doc,
-                       d.licensing->AddDocument(c.audit, ActorOf(c), id, *kind, *media_type, req.body));
+  STM_ASSIGN_OR_RETURN(
+      auto doc, d.licensing->AddDocument(c.audit, LicensingActor(c), id, *kind, *media_type, req.body));
   Response r = Response::Json(201, lic::ToJson(doc));
   r.headers.emplace_back("Location", fmt::format("/v1/applications/{}/documents/{}", id, doc.id));
   return r;
 }
 
 Result<Response> GetApplicationDocument(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-  STM_ASSIGN_OR_RETURN(int64_t doc_id, IdParam(req, "doc"));
-  STM_ASSIGN_OR_RETURN(auto doc, d.licensing->GetDocument(ActorOf(c), id, doc_id));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t doc_id, PathId(req, "doc"));
+  STM_ASSIGN_OR_RETURN(auto doc, d.licensing->GetDocument(LicensingActor(c), id, doc_id));
   Response r;
   r.status = 200;
   r.content_type = doc.first.media_type;
@@ -141,11 +135,11 @@ Result<Response> GetApplicationDocument(const Deps& d, Request& req, const Calle
 }
 
 Result<Response> SubmitApplication(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
   STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
   STM_RETURN_IF_ERROR(OnlyFields(body, {"version"}));
   STM_ASSIGN_OR_RETURN(int64_t version, RequireVersion(body));
-  lic::SubmitOutcome out = d.licensing->Submit(c.audit, ActorOf(c), id, version);
+  lic::SubmitOutcome out = d.licensing->Submit(c.audit, LicensingActor(c), id, version);
   if (!out.errors.empty()) {
     return http::Problem(out.status, req.request_id, {{"errors", lic::ToJson(out.errors)}}, 422);
   }
@@ -163,12 +157,23 @@ Result<Response> ListCases(const Deps& d, Request& req, const Caller& c) {
     if (!filter.state)
       return Status::InvalidArgument(fmt::format("query parameter 'status': unknown state '{}'", *s));
   }
-  if (auto o = req.QueryParam("overdue"); o && !o->empty()) {
-    if (*o == "true" || *o == "1") {
-      filter.overdue_only = true;
-    } else if (*o != "false" && *o != "0") {
-      return Status::InvalidArgument("query parameter 'overdue' must be true or false");
+  for (auto [name, flag] :
+       {std::pair{"overdue", &filter.overdue_only}, std::pair{"due_soon", &filter.due_soon_only}}) {
+    if (auto o = req.QueryParam(name); o && !o->empty()) {
+      if (*o == "true" || *o == "1") {
+        *flag = true;
+      } else if (*o != "false" && *o != "0") {
+        return Status::InvalidArgument(fmt::format("query parameter '{}' must be true or false", name));
+      }
     }
+  }
+  if (filter.overdue_only && filter.due_soon_only) {
+    return Status::InvalidArgument("query parameters 'overdue' and 'due_soon' exclude each other");
+  }
+  if (req.QueryParam("queue")) {
+    auto queue = QueryInt(req, "queue");
+    if (!queue || *queue < 1) return Status::InvalidArgument("query parameter 'queue' must be a queue id");
+    filter.queue = *queue;
   }
   if (req.QueryParam("limit")) {
     auto limit = QueryInt(req, "limit");
@@ -183,7 +188,7 @@ Result<Response> ListCases(const Deps& d, Request& req, const Caller& c) {
     }
     filter.offset = static_cast<int>(*offset);
   }
-  STM_ASSIGN_OR_RETURN(auto page, d.licensing->ListCases(ActorOf(c), filter));
+  STM_ASSIGN_OR_RETURN(auto page, d.licensing->ListCases(LicensingActor(c), filter));
   Json items = Json::array();
   for (const auto& item : page.items) items.push_back(CaseItem(item));
   Json out = {{"items", items}, {"total", page.total}};
@@ -194,14 +199,14 @@ Result<Response> ListCases(const Deps& d, Request& req, const Caller& c) {
 }
 
 Result<Response> GetCase(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-  STM_ASSIGN_OR_RETURN(auto detail, d.licensing->GetCase(ActorOf(c), id));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  STM_ASSIGN_OR_RETURN(auto detail, d.licensing->GetCase(LicensingActor(c), id));
   return Response::Json(200, lic::ToJson(detail));
 }
 
 Result<Response> GetCaseTransitions(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-  STM_ASSIGN_OR_RETURN(auto detail, d.licensing->GetCase(ActorOf(c), id));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  STM_ASSIGN_OR_RETURN(auto detail, d.licensing->GetCase(LicensingActor(c), id));
   Json items = Json::array();
   for (const auto& t : detail.transitions) items.push_back(lic::ToJson(t));
   return Response::Json(200, {{"case_id", id},
@@ -211,7 +216,7 @@ Result<Response> GetCaseTransitions(const Deps& d, Request& req, const Caller& c
 }
 
 Result<Response> TakeCaseAction(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
   std::string action_text = req.PathParam("action");
   auto action = lic::ParseCaseAction(action_text);
   if (!action) {
@@ -225,13 +230,13 @@ Result<Response> TakeCaseAction(const Deps& d, Request& req, const Caller& c) {
   STM_ASSIGN_OR_RETURN(int64_t version, RequireVersion(body));
   STM_ASSIGN_OR_RETURN(auto note, OptionalString(body, "note", lic::kMaxLongText));
   STM_ASSIGN_OR_RETURN(auto detail,
-                       d.licensing->Act(c.audit, ActorOf(c), id, *action, version, note.value_or("")));
+                       d.licensing->Act(c.audit, LicensingActor(c), id, *action, version, note.value_or("")));
   return Response::Json(200, lic::ToJson(detail));
 }
 
 Result<Response> GetCaseHistory(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-  STM_ASSIGN_OR_RETURN(auto events, d.licensing->History(ActorOf(c), id));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  STM_ASSIGN_OR_RETURN(auto events, d.licensing->History(LicensingActor(c), id));
   Json items = Json::array();
   for (const auto& e : events) items.push_back(audit::ToJson(e));
   return Response::Json(200, {{"case_id", id}, {"items", items}});
@@ -265,7 +270,7 @@ Json ReferralsJson(const std::vector<lic::StoredReferral>& referrals) {
 }  // namespace
 
 Result<Response> CreateReferrals(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
   STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
   STM_RETURN_IF_ERROR(OnlyFields(body, {"agencies", "deadline", "note", "version"}));
   lic::ReferralRequest request;
@@ -283,24 +288,24 @@ Result<Response> CreateReferrals(const Deps& d, Request& req, const Caller& c) {
     }
     request.agencies.push_back(OrgId(a.get<int64_t>()));
   }
-  STM_ASSIGN_OR_RETURN(auto referrals, d.licensing->Refer(c.audit, ActorOf(c), id, request));
+  STM_ASSIGN_OR_RETURN(auto referrals, d.licensing->Refer(c.audit, LicensingActor(c), id, request));
   return Response::Json(201, {{"case_id", id}, {"items", ReferralsJson(referrals)}});
 }
 
 Result<Response> GiveReferralAdvice(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
   STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
   STM_RETURN_IF_ERROR(OnlyFields(body, {"advice", "summary"}));
   STM_ASSIGN_OR_RETURN(auto summary, OptionalString(body, "summary", lic::kMaxLongText));
   STM_ASSIGN_OR_RETURN(auto referral,
-                       d.licensing->GiveAdvice(c.audit, ActorOf(c), id, body.value("advice", Json(nullptr)),
-                                               summary.value_or("")));
+                       d.licensing->GiveAdvice(c.audit, LicensingActor(c), id,
+                                               body.value("advice", Json(nullptr)), summary.value_or("")));
   return Response::Json(200, lic::ToJson(referral));
 }
 
 Result<Response> ListCaseReferrals(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
-  STM_ASSIGN_OR_RETURN(auto referrals, d.licensing->Referrals(ActorOf(c), id));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  STM_ASSIGN_OR_RETURN(auto referrals, d.licensing->Referrals(LicensingActor(c), id));
   auto consolidated = lic::ConsolidateAdvice(referrals);
   int64_t open = 0;
   for (const auto& r : referrals) open += r.status == "open";
@@ -311,7 +316,7 @@ Result<Response> ListCaseReferrals(const Deps& d, Request& req, const Caller& c)
 }
 
 Result<Response> SetCaseRecommendation(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
   STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
   STM_RETURN_IF_ERROR(OnlyFields(body, {"recommendation", "needs_countersign", "version"}));
   STM_ASSIGN_OR_RETURN(int64_t version, RequireVersion(body));
@@ -329,13 +334,14 @@ Result<Response> SetCaseRecommendation(const Deps& d, Request& req, const Caller
     if (!n->is_boolean()) return Status::InvalidArgument("field 'needs_countersign' must be true or false");
     needs_countersign = n->get<bool>();
   }
-  STM_ASSIGN_OR_RETURN(auto detail, d.licensing->SetRecommendation(c.audit, ActorOf(c), id, recommendation,
-                                                                   needs_countersign, version));
+  STM_ASSIGN_OR_RETURN(auto detail,
+                       d.licensing->SetRecommendation(c.audit, LicensingActor(c), id, recommendation,
+                                                      needs_countersign, version));
   return Response::Json(200, lic::ToJson(detail));
 }
 
 Result<Response> DecideCase(const Deps& d, Request& req, const Caller& c) {
-  STM_ASSIGN_OR_RETURN(int64_t id, IdParam(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
   STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
   STM_RETURN_IF_ERROR(OnlyFields(
       body, {"decision", "version", "conditions", "validity_months", "refusal_criteria", "reason"}));
@@ -362,7 +368,7 @@ Result<Response> DecideCase(const Deps& d, Request& req, const Caller& c) {
     request.validity_months = static_cast<int>(*months);
   }
   STM_ASSIGN_OR_RETURN(request.refusal_criteria, OptionalStringList(body, "refusal_criteria"));
-  STM_ASSIGN_OR_RETURN(auto out, d.licensing->Decide(c.audit, ActorOf(c), id, request));
+  STM_ASSIGN_OR_RETURN(auto out, d.licensing->Decide(c.audit, LicensingActor(c), id, request));
   Json result = lic::ToJson(out.detail);
   result["licence"] = out.licence ? lic::ToJson(*out.licence) : Json(nullptr);
   return Response::Json(200, result);
@@ -386,7 +392,7 @@ static Result<std::string> LicenceNumberParam(const Request& req) {
 
 Result<Response> GetLicence(const Deps& d, Request& req, const Caller& c) {
   STM_ASSIGN_OR_RETURN(std::string number, LicenceNumberParam(req));
-  STM_ASSIGN_OR_RETURN(auto licence, d.licensing->GetLicence(ActorOf(c), number));
+  STM_ASSIGN_OR_RETURN(auto licence, d.licensing->GetLicence(LicensingActor(c), number));
   return Response::Json(200, lic::ToJson(licence));
 }
 
@@ -405,9 +411,144 @@ Result<Response> TakeLicenceAction(const Deps& d, Request& req, const Caller& c)
   STM_RETURN_IF_ERROR(OnlyFields(body, {"version", "reason"}));
   STM_ASSIGN_OR_RETURN(auto version, OptionalInt(body, "version"));
   STM_ASSIGN_OR_RETURN(auto reason, OptionalString(body, "reason", lic::kMaxLongText));
-  STM_ASSIGN_OR_RETURN(auto licence, d.licensing->ActOnLicence(c.audit, ActorOf(c), number, *action, version,
-                                                               reason.value_or("")));
+  STM_ASSIGN_OR_RETURN(auto licence, d.licensing->ActOnLicence(c.audit, LicensingActor(c), number, *action,
+                                                               version, reason.value_or("")));
   return Response::Json(200, lic::ToJson(licence));
+}
+
+namespace {
+
+// A JSON number member; absent: nullopt.
+Result<std::optional<double>> OptionalNumber(const Json& body, const char* field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return std::optional<double>();
+  if (!it->is_number()) return Status::InvalidArgument(fmt::format("field '{}' must be a number", field));
+  return std::optional<double>(it->get<double>());
+}
+
+// The "lines" array of an amendment or a usage record: objects with an integer "line".
+Result<std::vector<Json>> LineObjects(const Json& body, bool required) {
+  auto it = body.find("lines");
+  if (it == body.end() || it->is_null()) {
+    if (required)
+      return Status::InvalidArgument("field 'lines' is required: [{\"line\": 1, \"quantity\": ...}]");
+    return std::vector<Json>{};
+  }
+  if (!it->is_array()) return Status::InvalidArgument("field 'lines' must be an array");
+  if (it->size() > lic::kMaxGoodsLines) {
+    return Status::InvalidArgument(fmt::format("field 'lines': at most {} lines", lic::kMaxGoodsLines));
+  }
+  std::vector<Json> out;
+  for (size_t i = 0; i < it->size(); ++i) {
+    const Json& l = (*it)[i];
+    if (!l.is_object()) return Status::InvalidArgument(fmt::format("lines[{}] must be an object", i));
+    auto line = l.find("line");
+    if (line == l.end() || !line->is_number_integer() || line->get<int64_t>() < 1 ||
+        line->get<int64_t>() > static_cast<int64_t>(lic::kMaxGoodsLines)) {
+      return Status::InvalidArgument(fmt::format("lines[{}].line must be a line number (1-based)", i));
+    }
+    out.push_back(l);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Response> ListLicences(const Deps& d, Request& req, const Caller& c) {
+  std::optional<lic::LicenceStatus> status;
+  if (auto s = req.QueryParam("status"); s && !s->empty()) {
+    status = lic::ParseLicenceStatus(*s);
+    if (!status) {
+      return Status::InvalidArgument(
+          "query parameter 'status' must be active, suspended, revoked, surrendered, expired, exhausted or "
+          "superseded");
+    }
+  }
+  std::optional<int64_t> case_id;
+  if (req.QueryParam("case_id")) {
+    case_id = QueryInt(req, "case_id");
+    if (!case_id || *case_id < 1)
+      return Status::InvalidArgument("query parameter 'case_id' must be a case id");
+  }
+  STM_ASSIGN_OR_RETURN(auto licences, d.licensing->ListLicences(LicensingActor(c), status, case_id));
+  Json items = Json::array();
+  for (const auto& l : licences) items.push_back(lic::ToJson(l));
+  return Response::Json(200, {{"items", items}});
+}
+
+Result<Response> AmendLicence(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(std::string number, LicenceNumberParam(req));
+  STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+  STM_RETURN_IF_ERROR(OnlyFields(body, {"version", "reason", "conditions", "valid_until", "lines"}));
+  lic::AmendmentRequest request;
+  STM_ASSIGN_OR_RETURN(request.expected_version, RequireVersion(body));
+  STM_ASSIGN_OR_RETURN(request.reason, RequireString(body, "reason", lic::kMaxLongText));
+  STM_ASSIGN_OR_RETURN(request.conditions, OptionalString(body, "conditions", lic::kMaxLongText));
+  STM_ASSIGN_OR_RETURN(request.valid_until, OptionalString(body, "valid_until", 10));
+  STM_ASSIGN_OR_RETURN(auto lines, LineObjects(body, false));
+  for (size_t i = 0; i < lines.size(); ++i) {
+    STM_RETURN_IF_ERROR(
+        OnlyFields(lines[i], {"line", "quantity", "value"}).WithContext(fmt::format("lines[{}]", i)));
+    lic::AmendmentRequest::LineChange change;
+    change.line = lines[i]["line"].get<int>();
+    STM_ASSIGN_OR_RETURN(change.quantity, OptionalNumber(lines[i], "quantity"));
+    STM_ASSIGN_OR_RETURN(change.value, OptionalNumber(lines[i], "value"));
+    request.lines.push_back(change);
+  }
+  if (!request.conditions && !request.valid_until && request.lines.empty()) {
+    return Status::InvalidArgument(
+        "an amendment changes at least one of 'conditions', 'valid_until', 'lines'");
+  }
+  STM_ASSIGN_OR_RETURN(auto licence, d.licensing->Amend(c.audit, LicensingActor(c), number, request));
+  Response r = Response::Json(201, lic::ToJson(licence));
+  r.headers.emplace_back("Location", fmt::format("/v1/licences/{}", licence.number));
+  return r;
+}
+
+Result<Response> RecordLicenceUsage(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(std::string number, LicenceNumberParam(req));
+  STM_ASSIGN_OR_RETURN(Json body, req.JsonBody());
+  STM_RETURN_IF_ERROR(OnlyFields(body, {"reference", "lines"}));
+  lic::UsageRequest request;
+  STM_ASSIGN_OR_RETURN(request.reference, RequireString(body, "reference", 100));
+  STM_ASSIGN_OR_RETURN(auto lines, LineObjects(body, true));
+  for (size_t i = 0; i < lines.size(); ++i) {
+    STM_RETURN_IF_ERROR(
+        OnlyFields(lines[i], {"line", "quantity", "value"}).WithContext(fmt::format("lines[{}]", i)));
+    lic::UsageRequest::Line line;
+    line.line = lines[i]["line"].get<int>();
+    STM_ASSIGN_OR_RETURN(auto quantity, OptionalNumber(lines[i], "quantity"));
+    if (!quantity) return Status::InvalidArgument(fmt::format("lines[{}].quantity is required", i));
+    line.quantity = *quantity;
+    STM_ASSIGN_OR_RETURN(auto value, OptionalNumber(lines[i], "value"));
+    line.value = value.value_or(0);
+    request.lines.push_back(line);
+  }
+  // Customs officers record shipments against any licence; the licence's own visibility does not apply.
+  STM_ASSIGN_OR_RETURN(auto licence, d.licensing->RecordUsage(c.audit, LicensingActor(c), number, request));
+  return Response::Json(200, lic::ToJson(licence));
+}
+
+Result<Response> ListCaseLetters(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  STM_ASSIGN_OR_RETURN(auto letters, d.licensing->Letters(LicensingActor(c), id));
+  Json items = Json::array();
+  for (const auto& l : letters) items.push_back(lic::ToJson(l));
+  return Response::Json(200, {{"items", items}});
+}
+
+Result<Response> GetCaseLetter(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  STM_ASSIGN_OR_RETURN(int64_t letter_id, PathId(req, "letter_id"));
+  STM_ASSIGN_OR_RETURN(auto letter, d.licensing->GetLetter(LicensingActor(c), id, letter_id));
+  if (auto accept = req.Header("accept"); accept && accept->find("text/plain") != std::string_view::npos) {
+    Response r;
+    r.status = 200;
+    r.body = letter.subject + "\n\n" + letter.body;
+    r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+    return r;
+  }
+  return Response::Json(200, lic::ToJson(letter));
 }
 
 }  // namespace stm::api

@@ -8,6 +8,14 @@
 #include "common/text.h"
 
 namespace stm::api {
+
+Result<int64_t> PathId(const Request& req, const char* name) {
+  std::string text = req.PathParam(name);
+  auto v = ParseInt64(text);
+  if (!v || *v <= 0) return Status::NotFound(fmt::format("no resource with id '{}'", text));
+  return *v;
+}
+
 namespace {
 
 using auth::Permission;
@@ -27,13 +35,6 @@ struct Route {
 };
 
 // ---- helpers -------------------------------------------------------------------------------------------
-
-Result<int64_t> PathId(const Request& req, const char* name) {
-  std::string text = req.PathParam(name);
-  auto v = ParseInt64(text);
-  if (!v || *v <= 0) return Status::NotFound(fmt::format("no resource with id '{}'", text));
-  return *v;
-}
 
 // Exporter-side callers see only their own organisation; others' records do not exist for them.
 bool Visible(const Caller& c, std::optional<OrgId> owner) {
@@ -356,6 +357,51 @@ const std::vector<Route>& Routes() {
        "Suspend, reinstate, revoke (officers) or surrender (the exporter) a licence", &TakeLicenceAction},
       {Method::kPost, "/v1/licences/{n1}/{n2}/{n3}/{n4}/{n5}/actions/{action}", Permission::kActOnCases,
        "Suspend, reinstate, revoke or surrender an amended licence", &TakeLicenceAction},
+      {Method::kGet, "/v1/licences", Permission::kViewCases,
+       "Licences visible to the caller (?status=, ?case_id=), newest first", &ListLicences},
+      {Method::kPost, "/v1/licences/{n1}/{n2}/{n3}/{n4}/amend", Permission::kActOnCases,
+       "Amend a licence: a new version (/A1) supersedes it", &AmendLicence},
+      {Method::kPost, "/v1/licences/{n1}/{n2}/{n3}/{n4}/{n5}/amend", Permission::kActOnCases,
+       "Amend an amended licence (/A2 supersedes /A1)", &AmendLicence},
+      {Method::kPost, "/v1/licences/{n1}/{n2}/{n3}/{n4}/usage", Permission::kRecordLicenceUsage,
+       "Record a shipment against a licence (exhausts it when used up)", &RecordLicenceUsage},
+      {Method::kPost, "/v1/licences/{n1}/{n2}/{n3}/{n4}/{n5}/usage", Permission::kRecordLicenceUsage,
+       "Record a shipment against an amended licence", &RecordLicenceUsage},
+      {Method::kGet, "/v1/cases/{id}/letters", Permission::kViewCases,
+       "Letters generated for the case (approval, refusal, query, ...)", &ListCaseLetters},
+      {Method::kGet, "/v1/cases/{id}/letters/{letter_id}", Permission::kViewCases,
+       "One letter (JSON, or text/plain with Accept: text/plain)", &GetCaseLetter},
+      {Method::kGet, "/v1/teams", Permission::kViewQueues, "Teams of licensing staff with their members",
+       &ListTeams},
+      {Method::kPost, "/v1/teams", Permission::kManageRouting, "Create a team", &CreateTeam},
+      {Method::kPost, "/v1/teams/{id}/members", Permission::kManageRouting,
+       "Add (or, with \"remove\": true, remove) a member user of a team", &ChangeTeamMembers},
+      {Method::kGet, "/v1/queues", Permission::kViewQueues, "Work queues with their counts of open cases",
+       &ListQueues},
+      {Method::kPost, "/v1/queues", Permission::kManageRouting, "Create a work queue (at most one default)",
+       &CreateQueue},
+      {Method::kGet, "/v1/routing-rules", Permission::kViewQueues, "Routing rules by priority",
+       &ListRoutingRules},
+      {Method::kPost, "/v1/routing-rules", Permission::kManageRouting,
+       "Create a routing rule (match on case type, destination, control code, regime, flags, value)",
+       &CreateRoutingRule},
+      {Method::kGet, "/v1/routing-rules/{id}", Permission::kViewQueues, "One routing rule", &GetRoutingRule},
+      {Method::kPatch, "/v1/routing-rules/{id}", Permission::kManageRouting,
+       "Change a routing rule (JSON merge patch with the version read; enable/disable)", &PatchRoutingRule},
+      {Method::kGet, "/v1/flag-definitions", Permission::kViewQueues,
+       "Flag definitions: level, whether they block finalising, who may remove them", &ListFlagDefinitions},
+      {Method::kPost, "/v1/flag-definitions", Permission::kManageRouting, "Define a flag",
+       &CreateFlagDefinition},
+      {Method::kGet, "/v1/cases/{id}/flags", Permission::kViewQueues, "The case's flags (active and removed)",
+       &ListCaseFlags},
+      {Method::kPost, "/v1/cases/{id}/flags", Permission::kFlagCases,
+       "Flag the case, a goods line, a party or a destination (re-routes the case)", &AddCaseFlag},
+      {Method::kPost, "/v1/cases/{id}/flags/{flag_id}/remove", Permission::kFlagCases,
+       "Remove a flag with a reason (only the roles the flag names)", &RemoveCaseFlag},
+      {Method::kGet, "/v1/cases/{id}/routing", Permission::kViewQueues,
+       "The case's queues and why: every routing rule's conditions in words", &GetCaseRouting},
+      {Method::kPost, "/v1/cases/{id}/route", Permission::kActOnCases,
+       "Route the case again by the current routing rules", &RouteCase},
   };
   return kRoutes;
 }

@@ -21,7 +21,8 @@ class RulingStore;
 }  // namespace stm::classify
 namespace stm::licensing {
 class LicensingService;
-}
+class QueueService;
+}  // namespace stm::licensing
 
 namespace stm::api {
 
@@ -36,6 +37,7 @@ struct Deps {
   catalog::CatalogStore* catalog_store = nullptr;    // stored control-list versions
   classify::RulingStore* rulings = nullptr;          // classification requests and official rulings
   licensing::LicensingService* licensing = nullptr;  // licence applications and cases
+  licensing::QueueService* queues = nullptr;         // teams, queues, routing rules, case flags
   // Waits until the default control-list versions are stored (they are stored in the background).
   std::function<Status()> control_lists_ready;
 };

@@ -1,7 +1,7 @@
 // HTTP adapters for screening: JSON <-> ScreeningService.
-#include <filesystem>
-
 #include <fmt/format.h>
+
+#include <filesystem>
 
 #include "api/handlers.h"
 #include "api/json_fields.h"
@@ -18,7 +18,8 @@ constexpr size_t kMaxPartiesPerRequest = 1000;
 Result<screening::Query> ParseParty(const Json& p, size_t index) {
   auto ctx = [index](const Status& s) { return s.WithContext(fmt::format("parties[{}]", index)); };
   if (!p.is_object()) return Status::InvalidArgument(fmt::format("parties[{}] must be an object", index));
-  if (Status s = OnlyFields(p, {"name", "schema", "country", "birth_date", "identifiers", "reference"}); !s.ok()) {
+  if (Status s = OnlyFields(p, {"name", "schema", "country", "birth_date", "identifiers", "reference"});
+      !s.ok()) {
     return ctx(s);
   }
   screening::Query q;
@@ -45,22 +46,24 @@ Result<screening::Query> ParseParty(const Json& p, size_t index) {
   if (*birth && !(*birth)->empty()) {
     auto date = screening::ParsePartialDate(**birth);
     if (!date || date->year == 0) {
-      return Status::InvalidArgument(
-          fmt::format("parties[{}].birth_date must be YYYY, YYYY-MM or YYYY-MM-DD; got '{}'", index, **birth));
+      return Status::InvalidArgument(fmt::format(
+          "parties[{}].birth_date must be YYYY, YYYY-MM or YYYY-MM-DD; got '{}'", index, **birth));
     }
     q.birth_date = date;
   }
   if (auto it = p.find("identifiers"); it != p.end() && !it->is_null()) {
-    if (!it->is_array()) return Status::InvalidArgument(fmt::format("parties[{}].identifiers must be an array", index));
+    if (!it->is_array())
+      return Status::InvalidArgument(fmt::format("parties[{}].identifiers must be an array", index));
     // Each identifier is a string (any type) or {"type","value","country"}.
     for (const auto& v : *it) {
       if (v.is_string()) {
         q.identifiers.push_back({"other", v.get<std::string>(), ""});
       } else if (v.is_object() && v.contains("value") && v["value"].is_string()) {
-        q.identifiers.push_back({v.value("type", "other"), v["value"].get<std::string>(), v.value("country", "")});
+        q.identifiers.push_back(
+            {v.value("type", "other"), v["value"].get<std::string>(), v.value("country", "")});
       } else {
-        return Status::InvalidArgument(
-            fmt::format("parties[{}].identifiers must hold strings or {{\"type\",\"value\"}} objects", index));
+        return Status::InvalidArgument(fmt::format(
+            "parties[{}].identifiers must hold strings or {{\"type\",\"value\"}} objects", index));
       }
     }
   }
@@ -189,7 +192,8 @@ Result<Response> ListAlerts(const Deps& d, Request& req, const Caller& c) {
   std::optional<screening::AlertStatus> status;
   if (auto s = req.QueryParam("status")) {
     status = screening::ParseAlertStatus(*s);
-    if (!status) return Status::InvalidArgument("query parameter 'status' must be open, true_match or false_positive");
+    if (!status)
+      return Status::InvalidArgument("query parameter 'status' must be open, true_match or false_positive");
   }
   std::optional<OrgId> org;
   if (c.who().ConfinedToOrg()) {

@@ -37,19 +37,20 @@ const std::array<Grant, 7> kGrants = {{
     {Role::kLicensingOfficer,
      {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kScreen, P::kViewLists, P::kViewAlerts,
       P::kDecideAlerts, P::kClassify, P::kViewControls, P::kViewRulings, P::kRuleClassification,
-      P::kViewCases, P::kActOnCases}},
+      P::kViewCases, P::kActOnCases, P::kRecordLicenceUsage, P::kViewQueues, P::kFlagCases}},
     {Role::kSeniorLicensingOfficer,
      {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kScreen, P::kViewLists, P::kViewAlerts,
       P::kDecideAlerts, P::kClassify, P::kViewControls, P::kViewRulings, P::kRuleClassification,
-      P::kViewCases, P::kActOnCases}},
+      P::kViewCases, P::kActOnCases, P::kRecordLicenceUsage, P::kViewQueues, P::kFlagCases}},
     {Role::kReferralOfficer,  // view_cases: only the cases referred to their agency (LicensingService)
      {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kClassify, P::kViewControls,
       P::kViewCases}},
     {Role::kCustomsOfficer,
-     {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kClassify, P::kViewControls}},
+     {P::kAuthenticated, P::kViewOrganisations, P::kScreen, P::kViewLists, P::kClassify, P::kViewControls,
+      P::kRecordLicenceUsage}},
     {Role::kAuditor,
      {P::kAuthenticated, P::kViewOrganisations, P::kViewUsers, P::kReadAudit, P::kViewLists, P::kViewAlerts,
-      P::kClassify, P::kViewControls, P::kViewRulings, P::kViewCases}},
+      P::kClassify, P::kViewControls, P::kViewRulings, P::kViewCases, P::kViewQueues}},
     {Role::kExporterAdmin,
      {P::kAuthenticated, P::kViewOrganisations, P::kManageUsers, P::kViewUsers, P::kScreen, P::kViewLists,
       P::kViewAlerts, P::kClassify, P::kViewControls, P::kRequestRuling, P::kViewRulings, P::kApply,
@@ -125,6 +126,14 @@ std::string_view PermissionName(Permission p) {
       return "view_cases";
     case P::kActOnCases:
       return "act_on_cases";
+    case P::kRecordLicenceUsage:
+      return "record_licence_usage";
+    case P::kManageRouting:
+      return "manage_routing";
+    case P::kViewQueues:
+      return "view_queues";
+    case P::kFlagCases:
+      return "flag_cases";
   }
   return "unknown";
 }
@@ -150,7 +159,11 @@ const std::vector<Permission>& AllPermissions() {
                                                P::kRuleClassification,
                                                P::kApply,
                                                P::kViewCases,
-                                               P::kActOnCases};
+                                               P::kActOnCases,
+                                               P::kRecordLicenceUsage,
+                                               P::kManageRouting,
+                                               P::kViewQueues,
+                                               P::kFlagCases};
   return kAll;
 }
 

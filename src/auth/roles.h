@@ -41,6 +41,10 @@ enum class Permission {
   kApply,                // prepare, change and submit licence applications (exporters, own organisation)
   kViewCases,            // see licence applications and cases (exporters: only their own; drafts only theirs)
   kActOnCases,           // take case actions; the case state machine decides which (licensing/case_state.h)
+  kRecordLicenceUsage,   // record goods shipped against a licence (customs; exhausts it when used up)
+  kManageRouting,        // administer teams, work queues, routing rules and flag definitions
+  kViewQueues,           // see queues, routing rules, case placements and flags (not exporters)
+  kFlagCases,            // flag cases; removing needs a role in the flag's removable_by
 };
 
 std::string_view RoleName(Role r);

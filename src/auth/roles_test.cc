@@ -90,6 +90,19 @@ TEST(RolesTest, OnlyAdministratorManagesOrganisationsAndApiKeys) {
   }
 }
 
+TEST(RolesTest, RoutingAndFlagPermissions) {
+  for (Role r : kAllRoles) {
+    bool admin = r == Role::kAdministrator;
+    bool officer = r == Role::kLicensingOfficer || r == Role::kSeniorLicensingOfficer;
+    EXPECT_EQ(RoleHas(r, Permission::kManageRouting), admin) << RoleName(r);
+    EXPECT_EQ(RoleHas(r, Permission::kViewQueues), admin || officer || r == Role::kAuditor) << RoleName(r);
+    EXPECT_EQ(RoleHas(r, Permission::kFlagCases), admin || officer) << RoleName(r);
+  }
+  EXPECT_EQ(PermissionName(Permission::kManageRouting), "manage_routing");
+  EXPECT_EQ(PermissionName(Permission::kViewQueues), "view_queues");
+  EXPECT_EQ(PermissionName(Permission::kFlagCases), "flag_cases");
+}
+
 TEST(RolesTest, ExporterRoles) {
   for (Role r : kAllRoles) {
     EXPECT_EQ(IsExporterRole(r), r == Role::kExporterAdmin || r == Role::kExporterUser) << RoleName(r);

@@ -12,7 +12,9 @@
 
 #include "api/app.h"
 #include "audit/audit.h"
+#include "cli/case_commands.h"
 #include "cli/classify_commands.h"
+#include "cli/licence_commands.h"
 #include "cli/screening_commands.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -242,6 +244,70 @@ int main(int argc, char** argv) {
   controls_diff->add_option("--to", diff_to, "newer version, e.g. 2026-07-23")->required();
   AddCommonFlags(controls_diff, &flags, false);
 
+  // Teams, queues, routing rules, flag definitions and cases (cli/case_commands.h).
+  stm::cli::CaseCommandArgs case_args;
+  auto* teams = cli.add_subcommand("teams", "Teams of licensing staff");
+  teams->require_subcommand(1);
+  auto* teams_list = teams->add_subcommand("list", "Every team with its members");
+  AddCommonFlags(teams_list, &flags, false);
+  auto* teams_add = teams->add_subcommand("add", "Create a team");
+  teams_add->add_option("--name", case_args.name, "team name")->required();
+  teams_add->add_option("--description", case_args.description, "what the team does");
+  AddCommonFlags(teams_add, &flags, false);
+  auto* queues = cli.add_subcommand("queues", "Work queues");
+  queues->require_subcommand(1);
+  auto* queues_list = queues->add_subcommand("list", "Every queue with its count of open cases");
+  AddCommonFlags(queues_list, &flags, false);
+  auto* queues_add = queues->add_subcommand("add", "Create a queue");
+  queues_add->add_option("--name", case_args.name, "queue name")->required();
+  queues_add->add_option("--team", case_args.team, "the team (name or id) that works the queue")->required();
+  queues_add->add_flag("--default", case_args.is_default, "the default queue (at most one)");
+  queues_add->add_option("--description", case_args.description, "what goes there");
+  AddCommonFlags(queues_add, &flags, false);
+  auto* rules = cli.add_subcommand("rules", "Routing rules");
+  rules->require_subcommand(1);
+  auto* rules_list = rules->add_subcommand("list", "Every routing rule by priority");
+  AddCommonFlags(rules_list, &flags, false);
+  auto* rules_add = rules->add_subcommand("add", "Create a routing rule from a JSON file");
+  rules_add->add_option("--file", case_args.file, "RULE.json (as POST /v1/routing-rules; \"queue\": a name)")
+      ->required();
+  AddCommonFlags(rules_add, &flags, false);
+  auto* rules_disable = rules->add_subcommand("disable", "Disable a routing rule");
+  rules_disable->add_option("id", case_args.id, "rule id")->required();
+  AddCommonFlags(rules_disable, &flags, false);
+  auto* rules_enable = rules->add_subcommand("enable", "Enable a routing rule");
+  rules_enable->add_option("id", case_args.id, "rule id")->required();
+  AddCommonFlags(rules_enable, &flags, false);
+  auto* flag_cmd = cli.add_subcommand("flags", "Flag definitions");
+  flag_cmd->require_subcommand(1);
+  auto* flags_list = flag_cmd->add_subcommand("list", "Every flag definition");
+  AddCommonFlags(flags_list, &flags, false);
+  auto* flags_define = flag_cmd->add_subcommand("define", "Define a flag from a JSON file");
+  flags_define->add_option("--file", case_args.file, "FLAG.json (as POST /v1/flag-definitions)")->required();
+  AddCommonFlags(flags_define, &flags, false);
+  auto* cases = cli.add_subcommand("cases", "Licensing cases");
+  cases->require_subcommand(1);
+  auto* cases_list = cases->add_subcommand("list", "Cases (JSON), newest first");
+  cases_list->add_option("--status", case_args.status, "case state, e.g. submitted, under_review");
+  cases_list->add_option("--queue", case_args.queue, "only the cases placed in this queue (id)");
+  cases_list->add_flag("--overdue", case_args.overdue, "only cases past their statutory deadline");
+  cases_list->add_flag("--due-soon", case_args.due_soon, "only open cases close to their statutory deadline");
+  cases_list->add_option("--limit", case_args.limit, "at most N cases (1..500, default 50)");
+  AddCommonFlags(cases_list, &flags, false);
+  auto* cases_show = cases->add_subcommand("show", "One case with its application, SLA, queues and flags");
+  cases_show->add_option("id", case_args.id, "case id")->required();
+  AddCommonFlags(cases_show, &flags, false);
+  auto* licences_cmd = cli.add_subcommand("licences", "Issued licences");
+  licences_cmd->require_subcommand(1);
+  std::string licence_status;
+  auto* licences_list = licences_cmd->add_subcommand("list", "Licences (JSON), newest first");
+  licences_list->add_option("--status", licence_status,
+                            "active, suspended, revoked, surrendered, expired, exhausted or superseded");
+  AddCommonFlags(licences_list, &flags, false);
+  auto* licences_sweep = licences_cmd->add_subcommand(
+      "sweep", "Expire licences past their end date and close ended appeal windows (the server does it too)");
+  AddCommonFlags(licences_sweep, &flags, false);
+
   auto* config_cmd = cli.add_subcommand("config", "Configuration");
   config_cmd->require_subcommand(1);
   auto* config_show = config_cmd->add_subcommand("show", "Print the effective configuration");
@@ -268,6 +334,20 @@ int main(int argc, char** argv) {
   if (controls_show->parsed()) return stm::cli::RunControlsShow(*config, controls_code);
   if (controls_import->parsed()) return stm::cli::RunControlsImport(*config, controls_dir);
   if (controls_diff->parsed()) return stm::cli::RunControlsDiff(*config, diff_from, diff_to);
+  if (teams_list->parsed()) return stm::cli::RunTeamsList(*config);
+  if (teams_add->parsed()) return stm::cli::RunTeamsAdd(*config, case_args);
+  if (queues_list->parsed()) return stm::cli::RunQueuesList(*config);
+  if (queues_add->parsed()) return stm::cli::RunQueuesAdd(*config, case_args);
+  if (rules_list->parsed()) return stm::cli::RunRulesList(*config);
+  if (rules_add->parsed()) return stm::cli::RunRulesAdd(*config, case_args);
+  if (rules_disable->parsed()) return stm::cli::RunRulesSetEnabled(*config, case_args.id, false);
+  if (rules_enable->parsed()) return stm::cli::RunRulesSetEnabled(*config, case_args.id, true);
+  if (flags_list->parsed()) return stm::cli::RunFlagsList(*config);
+  if (flags_define->parsed()) return stm::cli::RunFlagsDefine(*config, case_args);
+  if (cases_list->parsed()) return stm::cli::RunCasesList(*config, case_args);
+  if (cases_show->parsed()) return stm::cli::RunCasesShow(*config, case_args.id);
+  if (licences_list->parsed()) return stm::cli::RunLicencesList(*config, licence_status);
+  if (licences_sweep->parsed()) return stm::cli::RunLicencesSweep(*config);
   if (lists_import->parsed()) return stm::cli::RunListsImport(*config, lists_dir);
   if (lists_status->parsed()) return stm::cli::RunListsStatus(*config);
   if (lists_fetch->parsed()) return stm::cli::RunListsFetch(*config);

@@ -36,6 +36,8 @@ const std::vector<Field>& Fields() {
       {"auth_cache_ms", &Config::auth_cache_ms},
       {"shutdown_grace_ms", &Config::shutdown_grace_ms},
       {"list_sources", &Config::list_sources},
+      {"licensing_config", &Config::licensing_config},
+      {"sweep_interval_seconds", &Config::sweep_interval_seconds},
   };
   return kFields;
 }

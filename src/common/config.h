@@ -35,6 +35,8 @@ struct Config {
   int auth_cache_ms = 2000;             // how long a verified token/key is trusted without a store lookup
   int shutdown_grace_ms = 10000;        // time in-flight requests get on SIGTERM
   std::string list_sources;             // official list downloads: "un=https://...,ofac_sdn=https://..."
+  std::string licensing_config;         // the authority's settings; empty = <project_data>/licensing.json
+  int sweep_interval_seconds = 600;     // licence expiry / appeal-window sweep; 0 = never in the server
 
   // Sets one key from its textual form; names the key and the expected type on error.
   Status Set(std::string_view key, std::string_view value);

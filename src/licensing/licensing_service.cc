@@ -21,7 +21,7 @@ constexpr char kCaseSelect[] =
     "SELECT c.id, c.reference, c.application_id, a.type, c.org_id, c.state, c.outcome, c.version, "
     "c.assigned_officer, c.recommendation, c.needs_countersign, c.countersigns_done, c.first_countersigner, "
     "c.appeal_window_open, c.has_blocking_flags, c.referrals_awaiting_advice, c.sla_started_at, "
-    "c.sla_stopped_at, c.sla_pauses, c.risk, c.submitted_at, c.updated_at "
+    "c.sla_stopped_at, c.sla_pauses, c.risk, c.submitted_at, c.updated_at, c.appeal_deadline "
     "FROM cases c JOIN applications a ON a.id = c.application_id";
 
 std::string ApplicationTarget(int64_t id) { return fmt::format("application:{}", id); }
@@ -118,6 +118,7 @@ StoredCase CaseFromRow(const store::Row& row) {
   if (c.risk.is_discarded()) c.risk = nullptr;
   c.submitted_at = FromUnixMicros(row.Int(20));
   c.updated_at = FromUnixMicros(row.Int(21));
+  c.appeal_deadline = OptTime(row, 22);
   return c;
 }
 
@@ -212,6 +213,7 @@ Json ToJson(const StoredCase& c) {
           {"sla_stopped_at", TimeOrNull(c.sla_stopped_at)},
           {"sla_pauses", pauses},
           {"updated_at", FormatTime(c.updated_at)},
+          {"appeal_deadline", TimeOrNull(c.appeal_deadline)},
           {"risk", c.risk}};
 }
 
@@ -249,8 +251,21 @@ LicensingService::LicensingService(store::Database& db, const Clock& clock, Lice
     : db_(db), clock_(clock), options_(std::move(options)) {
   if (options_.scanner == nullptr) options_.scanner = &default_scanner_;
   if (options_.risk == nullptr) options_.risk = &default_risk_;
-  auto format = LicenceNumberFormat::Create(kDefaultLicencePattern, "STM");
+  auto format = LicenceNumberFormat::Create(options_.licence_number_pattern, options_.authority_code);
   if (format.ok()) licence_numbers_.emplace(std::move(format).value());
+}
+
+Result<LicensingOptions> OptionsFromSettings(const LicensingSettings& settings) {
+  STM_ASSIGN_OR_RETURN(SlaClock sla, settings.MakeSlaClock());
+  STM_RETURN_IF_ERROR(
+      LicenceNumberFormat::Create(settings.licence_number_pattern, settings.authority_code).status());
+  LicensingOptions o;
+  o.sla_clock = std::move(sla);
+  o.authority_name = settings.authority_name;
+  o.authority_code = settings.authority_code;
+  o.licence_number_pattern = settings.licence_number_pattern;
+  o.appeal_days = settings.appeal_days;
+  return o;
 }
 
 Result<StoredApplication> LicensingService::LoadApplication(store::Tx& tx, int64_t id) {
@@ -602,6 +617,7 @@ SubmitOutcome LicensingService::Submit(const audit::Context& ctx, const Actor& a
                                         {"version", 1},
                                         {"risk", ToJson(*risk)},
                                         {"pending_effects", pending}}}));
+    if (options_.router != nullptr) STM_RETURN_IF_ERROR(options_.router->RouteInTx(*tx, ctx, case_id));
     STM_ASSIGN_OR_RETURN(out.application, LoadApplication(*tx, id));
     STM_ASSIGN_OR_RETURN(out.case_record, LoadCase(*tx, case_id));
     return tx->Commit();
@@ -668,8 +684,12 @@ Result<CasePage> LicensingService::ListCases(const Actor& actor, const CaseFilte
     where += " AND c.state = ?";
     params.emplace_back(std::string(CaseStateName(*filter.state)));
   }
+  if (filter.queue) {
+    where += " AND c.id IN (SELECT q.case_id FROM case_queues q WHERE q.queue_id = ? AND q.active = 1)";
+    params.emplace_back(*filter.queue);
+  }
   STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
-  if (!filter.overdue_only) {
+  if (!filter.overdue_only && !filter.due_soon_only) {
     STM_ASSIGN_OR_RETURN(auto count, tx->QueryOne("SELECT COUNT(*) FROM cases c" + where, params));
     page.total = count ? count->Int(0) : 0;
     store::Params paged = params;
@@ -685,7 +705,7 @@ Result<CasePage> LicensingService::ListCases(const Actor& actor, const CaseFilte
     }
     return page;
   }
-  // Overdue: open cases (clock running or paused) past their target now.
+  // Overdue / due soon: open cases (clock running or paused) by their SLA state now.
   where += " AND c.sla_stopped_at IS NULL";
   STM_ASSIGN_OR_RETURN(auto rows,
                        tx->Query(std::string(kCaseSelect) + where + " ORDER BY c.id DESC", params));
@@ -694,7 +714,9 @@ Result<CasePage> LicensingService::ListCases(const Actor& actor, const CaseFilte
     StoredCase c = CaseFromRow(row);
     if (IsTerminal(c.view.state)) continue;
     STM_ASSIGN_OR_RETURN(SlaReport sla, Sla(c));
-    if (sla.state == SlaState::kOverdue) overdue.push_back({std::move(c), sla});
+    bool wanted = (filter.overdue_only && sla.state == SlaState::kOverdue) ||
+                  (filter.due_soon_only && sla.state == SlaState::kDueSoon);
+    if (wanted) overdue.push_back({std::move(c), sla});
   }
   page.total = static_cast<int64_t>(overdue.size());
   for (size_t i = static_cast<size_t>(filter.offset);
@@ -793,9 +815,11 @@ Status LicensingService::TakeTransition(store::Tx& tx_ref, const audit::Context&
       case Effect::kClearOutcome:
         v.outcome.reset();
         v.appeal_window_open = false;
+        next.appeal_deadline.reset();
         break;
       case Effect::kOpenAppealWindow:
         v.appeal_window_open = true;
+        next.appeal_deadline = now + std::chrono::days(options_.appeal_days);
         break;
       case Effect::kRecordCountersign:
         if (v.countersigns_done == 0) v.first_countersigner = actor.user_id;
@@ -808,9 +832,16 @@ Status LicensingService::TakeTransition(store::Tx& tx_ref, const audit::Context&
       case Effect::kCancelReferrals:
         v.referrals_awaiting_advice = 0;
         break;
+      case Effect::kGenerateApprovalLetter:
+      case Effect::kGenerateRefusalLetter:
+      case Effect::kGenerateNoLicenceLetter:
+      case Effect::kGenerateQueryLetter:
+      case Effect::kGenerateAppealDecisionLetter:
+        if (options_.letters == nullptr) pending.push_back(EffectName(e));  // else written below
+        break;
       default:
         if (std::find(handled.begin(), handled.end(), e) != handled.end()) break;  // the hook's
-        pending.push_back(EffectName(e));  // licence, letters, notifications: later services
+        pending.push_back(EffectName(e));  // notifications: a later service
         break;
     }
   }
@@ -821,13 +852,14 @@ Status LicensingService::TakeTransition(store::Tx& tx_ref, const audit::Context&
           "UPDATE cases SET state = ?, version = ?, outcome = ?, assigned_officer = ?, recommendation = ?, "
           "countersigns_done = ?, first_countersigner = ?, appeal_window_open = ?, "
           "referrals_awaiting_advice = ?, sla_started_at = ?, sla_stopped_at = ?, sla_pauses = ?, "
-          "updated_at = ? WHERE id = ? AND version = ?",
+          "appeal_deadline = ?, updated_at = ? WHERE id = ? AND version = ?",
           {std::string(CaseStateName(v.state)), v.version, OutcomeValue(v.outcome),
            IdOrNullValue(v.assigned_officer.value()), OutcomeValue(v.recommendation),
            int64_t{v.countersigns_done}, IdOrNullValue(v.first_countersigner.value()),
            int64_t{v.appeal_window_open ? 1 : 0}, int64_t{v.referrals_awaiting_advice},
            ToUnixMicros(next.sla_started_at), OptTimeValue(next.sla_stopped_at),
-           PausesToJson(next.pauses).dump(), now_us, id, c.view.version}));
+           PausesToJson(next.pauses).dump(), OptTimeValue(next.appeal_deadline), now_us, id,
+           c.view.version}));
   if (changed != 1) return CheckVersion(c.view.version, c.view.version + 1);
   if (v.state == CaseState::kWithdrawn) {
     STM_RETURN_IF_ERROR(tx->Exec("UPDATE applications SET status = 'withdrawn', version = version + 1, "
@@ -846,6 +878,36 @@ Status LicensingService::TakeTransition(store::Tx& tx_ref, const audit::Context&
   summary["effects"] = effects;
   summary["pending_effects"] = pending;
   if (hook) STM_RETURN_IF_ERROR(hook(*tx, summary));
+  if (next.appeal_deadline) summary["appeal_deadline"] = FormatTime(*next.appeal_deadline);
+  if (options_.letters != nullptr) {
+    Json letters = Json::array();
+    for (Effect e : t.effects) {
+      std::optional<LetterKind> kind;
+      switch (e) {
+        case Effect::kGenerateApprovalLetter:
+          kind = LetterKind::kApproval;
+          break;
+        case Effect::kGenerateRefusalLetter:
+          kind = LetterKind::kRefusal;
+          break;
+        case Effect::kGenerateNoLicenceLetter:
+          kind = LetterKind::kNoLicenceRequired;
+          break;
+        case Effect::kGenerateQueryLetter:
+          kind = LetterKind::kQuery;
+          break;
+        case Effect::kGenerateAppealDecisionLetter:
+          kind = LetterKind::kAppealDecision;
+          break;
+        default:
+          break;
+      }
+      if (!kind) continue;
+      STM_ASSIGN_OR_RETURN(int64_t letter_id, WriteLetter(*tx, next, *kind, action, summary));
+      letters.push_back({{"id", letter_id}, {"kind", LetterKindName(*kind)}});
+    }
+    if (!letters.empty()) summary["letters"] = letters;
+  }
   return audit::Append(*tx, clock_, ctx,
                        {fmt::format("case.{}", CaseActionName(action)), CaseTarget(id), summary});
 }
@@ -861,6 +923,12 @@ Result<std::vector<audit::StoredEvent>> LicensingService::History(const Actor& a
   STM_ASSIGN_OR_RETURN(auto app_events, AllEvents(db_, ApplicationTarget(application_id)));
   events.insert(events.end(), app_events.begin(), app_events.end());
   std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+  if (!actor.is_system && auth::IsExporterRole(actor.role)) {
+    // Routing and flags are the authority's internal work on the case (see queues.h): not the exporter's.
+    std::erase_if(events, [](const audit::StoredEvent& e) {
+      return e.action.rfind("case.route", 0) == 0 || e.action.rfind("case.flag.", 0) == 0;
+    });
+  }
   return events;
 }
 
@@ -897,23 +965,17 @@ StoredReferral ReferralFromRow(const store::Row& row) {
 
 constexpr char kLicenceColumns[] =
     "id, number, case_id, org_id, type, status, version, valid_from, valid_until, conditions, lines, "
-    "supersedes, issued_at, updated_at";
+    "supersedes, issued_at, updated_at, superseded_by, amendment";
 
-constexpr std::array<std::pair<LicenceStatus, std::string_view>, 6> kLicenceStatusNames = {{
+constexpr std::array<std::pair<LicenceStatus, std::string_view>, 7> kLicenceStatusNames = {{
     {LicenceStatus::kActive, "active"},
     {LicenceStatus::kSuspended, "suspended"},
     {LicenceStatus::kRevoked, "revoked"},
     {LicenceStatus::kSurrendered, "surrendered"},
     {LicenceStatus::kExpired, "expired"},
     {LicenceStatus::kExhausted, "exhausted"},
+    {LicenceStatus::kSuperseded, "superseded"},
 }};
-
-std::optional<LicenceStatus> ParseLicenceStatus(std::string_view name) {
-  for (const auto& [s, n] : kLicenceStatusNames) {
-    if (n == name) return s;
-  }
-  return std::nullopt;
-}
 
 StoredLicence LicenceFromRow(const store::Row& row) {
   StoredLicence l;
@@ -932,6 +994,8 @@ StoredLicence LicenceFromRow(const store::Row& row) {
   l.supersedes = row.OptText(11).value_or("");
   l.issued_at = FromUnixMicros(row.Int(12));
   l.updated_at = FromUnixMicros(row.Int(13));
+  l.superseded_by = row.OptText(14).value_or("");
+  l.amendment = static_cast<int>(row.Int(15));
   return l;
 }
 
@@ -1030,6 +1094,13 @@ std::string_view LicenceStatusName(LicenceStatus s) {
   return "unknown";
 }
 
+std::optional<LicenceStatus> ParseLicenceStatus(std::string_view name) {
+  for (const auto& [st, n] : kLicenceStatusNames) {
+    if (n == name) return st;
+  }
+  return std::nullopt;
+}
+
 std::string_view LicenceActionName(LicenceAction a) {
   switch (a) {
     case LicenceAction::kSuspend:
@@ -1065,6 +1136,8 @@ Json ToJson(const StoredLicence& l) {
           {"conditions", l.conditions},
           {"lines", l.lines},
           {"supersedes", l.supersedes.empty() ? Json(nullptr) : Json(l.supersedes)},
+          {"superseded_by", l.superseded_by.empty() ? Json(nullptr) : Json(l.superseded_by)},
+          {"amendment", l.amendment},
           {"issued_at", FormatTime(l.issued_at)},
           {"updated_at", FormatTime(l.updated_at)}};
 }
@@ -1426,6 +1499,495 @@ Result<StoredLicence> LicensingService::ActOnLicence(const audit::Context& ctx, 
   STM_ASSIGN_OR_RETURN(auto saved, LoadLicence(*tx, number));
   STM_RETURN_IF_ERROR(tx->Commit());
   return saved;
+}
+
+// ---- licence lifecycle: list, amend, usage, expiry ------------------------------------------------------
+
+namespace {
+
+std::string ControlCodesText(const Json& codes) {
+  std::string out;
+  if (codes.is_array()) {
+    for (const auto& c : codes) {
+      if (!c.is_string()) continue;
+      if (!out.empty()) out += ", ";
+      out += c.get<std::string>();
+    }
+  }
+  return out.empty() ? std::string(kNotListed) : out;
+}
+
+std::string_view TypeTitle(ApplicationType t) {
+  switch (t) {
+    case ApplicationType::kIndividual:
+      return "individual export licence";
+    case ApplicationType::kGlobal:
+      return "global export licence";
+    case ApplicationType::kBrokering:
+      return "brokering licence";
+    case ApplicationType::kTransit:
+      return "transit licence";
+    case ApplicationType::kTechnologyTransfer:
+      return "licence for the transfer of technology";
+  }
+  return "licence";
+}
+
+double NumberOr(const Json& j, const char* key, double fallback) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+// The amounts in a message: 1.5, 100 (no trailing zeros).
+std::string Amount(double v) { return fmt::format("{:g}", v); }
+
+}  // namespace
+
+Json ToJson(const SweepReport& r) {
+  return {{"licences_expired", r.licences_expired}, {"appeal_windows_closed", r.appeal_windows_closed}};
+}
+
+Json ToJson(const StoredLetter& l) {
+  return {{"id", l.id},
+          {"case_id", l.case_id},
+          {"kind", LetterKindName(l.kind)},
+          {"template", l.template_name},
+          {"subject", l.subject},
+          {"body", l.body},
+          {"sha256", l.sha256},
+          {"created_at", FormatTime(l.created_at)}};
+}
+
+Result<std::vector<StoredLicence>> LicensingService::ListLicences(const Actor& actor,
+                                                                  std::optional<LicenceStatus> status,
+                                                                  std::optional<int64_t> case_id) {
+  std::string sql = fmt::format("SELECT {} FROM licences WHERE 1 = 1", kLicenceColumns);
+  store::Params params;
+  if (!SeesEveryCase(actor)) {
+    if (actor.is_system || !auth::IsExporterRole(actor.role) || !actor.org_id.valid()) {
+      return std::vector<StoredLicence>{};
+    }
+    sql += " AND org_id = ?";
+    params.emplace_back(actor.org_id.value());
+  }
+  if (status) {
+    sql += " AND status = ?";
+    params.emplace_back(std::string(LicenceStatusName(*status)));
+  }
+  if (case_id) {
+    sql += " AND case_id = ?";
+    params.emplace_back(*case_id);
+  }
+  sql += " ORDER BY id DESC LIMIT 1000";
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  STM_ASSIGN_OR_RETURN(auto rows, tx->Query(sql, params));
+  std::vector<StoredLicence> out;
+  for (const auto& row : rows) out.push_back(LicenceFromRow(row));
+  return out;
+}
+
+Result<StoredLicence> LicensingService::Amend(const audit::Context& ctx, const Actor& actor,
+                                              const std::string& number, const AmendmentRequest& request) {
+  if (!IsOfficer(actor)) {
+    return Status::PermissionDenied(fmt::format("{} may not amend a licence", ActorName(actor)));
+  }
+  if (request.reason.empty()) return Status::InvalidArgument("reason: an amendment says why it is made");
+  if (request.reason.size() > kMaxLongText ||
+      (request.conditions && request.conditions->size() > kMaxLongText)) {
+    return Status::InvalidArgument(fmt::format("reason, conditions: at most {} characters", kMaxLongText));
+  }
+  if (!licence_numbers_) return Status::Internal("the licence number format is not configured");
+  const TimePoint now = clock_.Now();
+  std::optional<TimePoint> until;
+  if (request.valid_until) {
+    auto date = ParseDate(*request.valid_until);
+    if (!date.ok()) return date.status().WithContext("valid_until");
+    if (*date <= DateOf(now)) return Status::InvalidArgument("valid_until: must be after today");
+    until = TimePoint(*date);
+  }
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(StoredLicence old, LoadLicence(*tx, number));
+  if (!CanSeeCase(actor, old.org)) return Status::NotFound(fmt::format("licence {} not found", number));
+  if (request.expected_version != old.version) {
+    return Status::Conflict(fmt::format("licence {} is at version {} but the request expected version {}",
+                                        number, old.version, request.expected_version));
+  }
+  if (old.status != LicenceStatus::kActive) {
+    return Status::FailedPrecondition(
+        fmt::format("cannot amend licence {}: it is {} (only an active licence is amended)", number,
+                    LicenceStatusName(old.status)));
+  }
+  Json lines = old.lines;
+  for (size_t i = 0; i < request.lines.size(); ++i) {
+    const auto& change = request.lines[i];
+    const std::string field = fmt::format("lines[{}]", i);
+    if (change.line < 1 || static_cast<size_t>(change.line) > lines.size()) {
+      return Status::InvalidArgument(
+          fmt::format("{}.line: licence {} has lines 1..{}", field, number, lines.size()));
+    }
+    Json& l = lines[static_cast<size_t>(change.line - 1)];
+    if (change.quantity) {
+      double used = NumberOr(l, "quantity_used", 0);
+      if (!(*change.quantity > 0) || *change.quantity < used) {
+        return Status::InvalidArgument(
+            fmt::format("{}.quantity: must be positive and at least the {} {} already used", field,
+                        Amount(used), l.value("unit", "")));
+      }
+      l["quantity"] = *change.quantity;
+    }
+    if (change.value) {
+      double used = NumberOr(l, "value_used", 0);
+      if (*change.value < 0 || *change.value < used) {
+        return Status::InvalidArgument(
+            fmt::format("{}.value: must not be below the {} already used", field, Amount(used)));
+      }
+      l["value"] = *change.value;
+    }
+  }
+  STM_ASSIGN_OR_RETURN(LicenceNumberParts parts, licence_numbers_->Parse(old.number));
+  parts.amendment = old.amendment + 1;
+  STM_ASSIGN_OR_RETURN(std::string new_number, licence_numbers_->Format(parts));
+  const int64_t now_us = ToUnixMicros(now);
+  const std::string conditions = request.conditions.value_or(old.conditions);
+  const TimePoint valid_until = until.value_or(old.valid_until);
+  STM_ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx->Exec("UPDATE licences SET status = 'superseded', superseded_by = ?, version = version + "
+               "1, updated_at = ? WHERE id = ? AND version = ?",
+               {new_number, now_us, old.id, old.version}));
+  if (changed != 1) return Status::Conflict(fmt::format("licence {} changed meanwhile: reload it", number));
+  STM_RETURN_IF_ERROR(
+      tx->Exec("INSERT INTO licences (number, case_id, org_id, type, year, sequence, amendment, status, "
+               "version, "
+               "valid_from, valid_until, conditions, lines, supersedes, issued_at, updated_at) "
+               "SELECT ?, case_id, org_id, type, year, sequence, ?, 'active', 1, ?, ?, ?, ?, ?, ?, ? "
+               "FROM licences WHERE id = ?",
+               {new_number, int64_t{parts.amendment}, now_us, ToUnixMicros(valid_until), conditions,
+                lines.dump(), old.number, now_us, now_us, old.id})
+          .status());
+  Json changes = Json::object();
+  if (request.conditions) changes["conditions"] = conditions;
+  if (until) changes["valid_until"] = FormatTime(valid_until);
+  if (!request.lines.empty()) {
+    Json changed_lines = Json::array();
+    for (const auto& c : request.lines) changed_lines.push_back(lines[static_cast<size_t>(c.line - 1)]);
+    changes["lines"] = changed_lines;
+  }
+  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                    {"licence.amend",
+                                     LicenceTarget(new_number),
+                                     {{"supersedes", old.number},
+                                      {"amendment", parts.amendment},
+                                      {"case_id", old.case_id},
+                                      {"reason", request.reason},
+                                      {"changes", changes},
+                                      {"actor", ActorName(actor)}}}));
+  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                    {"licence.superseded",
+                                     LicenceTarget(old.number),
+                                     {{"from", LicenceStatusName(old.status)},
+                                      {"to", "superseded"},
+                                      {"superseded_by", new_number},
+                                      {"version", old.version + 1},
+                                      {"case_id", old.case_id}}}));
+  STM_ASSIGN_OR_RETURN(auto saved, LoadLicence(*tx, new_number));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return saved;
+}
+
+Status LicensingService::ExpireLicence(store::Tx& tx, const audit::Context& ctx, const StoredLicence& l) {
+  const int64_t now_us = ToUnixMicros(clock_.Now());
+  STM_ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx.Exec("UPDATE licences SET status = 'expired', version = version + 1, updated_at = ? "
+              "WHERE id = ? AND version = ?",
+              {now_us, l.id, l.version}));
+  if (changed != 1) return Status::Conflict(fmt::format("licence {} changed meanwhile", l.number));
+  return audit::Append(tx, clock_, ctx,
+                       {"licence.expired",
+                        LicenceTarget(l.number),
+                        {{"from", LicenceStatusName(l.status)},
+                         {"to", "expired"},
+                         {"version", l.version + 1},
+                         {"valid_until", FormatTime(l.valid_until)},
+                         {"actor", "system"}}});
+}
+
+Result<StoredLicence> LicensingService::RecordUsage(const audit::Context& ctx, const Actor& actor,
+                                                    const std::string& number, const UsageRequest& request) {
+  if (request.reference.empty() || request.reference.size() > 100) {
+    return Status::InvalidArgument(
+        "reference: the customs declaration or shipment reference, 1..100 characters");
+  }
+  if (request.lines.empty() || request.lines.size() > kMaxGoodsLines) {
+    return Status::InvalidArgument(fmt::format("lines: 1..{} lines shipped", kMaxGoodsLines));
+  }
+  for (size_t i = 0; i < request.lines.size(); ++i) {
+    const auto& u = request.lines[i];
+    if (!(u.quantity > 0) || !(u.value >= 0)) {
+      return Status::InvalidArgument(
+          fmt::format("lines[{}]: quantity must be positive and value not negative", i));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (request.lines[j].line == u.line) {
+        return Status::InvalidArgument(fmt::format("lines[{}].line: line {} is given twice", i, u.line));
+      }
+    }
+  }
+  // Customs and licensing officers record shipments against any licence; exporters never do.
+  const bool may_record = actor.is_system || IsOfficer(actor) || actor.role == auth::Role::kCustomsOfficer ||
+                          actor.role == auth::Role::kAdministrator;
+  if (!may_record) {
+    return Status::PermissionDenied(
+        fmt::format("{} may not record shipments against a licence", ActorName(actor)));
+  }
+  auto tx_or = db_.Begin(store::TxMode::kWrite);
+  if (!tx_or.ok()) return tx_or.status();
+  auto& tx = *tx_or;
+  STM_ASSIGN_OR_RETURN(StoredLicence l, LoadLicence(*tx, number));
+  const TimePoint now = clock_.Now();
+  if ((l.status == LicenceStatus::kActive || l.status == LicenceStatus::kSuspended) && l.valid_until <= now) {
+    // The sweep has not reached it yet: expire it now (kept) and refuse the shipment.
+    STM_RETURN_IF_ERROR(ExpireLicence(*tx, ctx, l));
+    STM_RETURN_IF_ERROR(tx->Commit());
+    return Status::FailedPrecondition(
+        fmt::format("licence {} expired on {}", number, FormatDate(DateOf(l.valid_until))));
+  }
+  if (l.status != LicenceStatus::kActive) {
+    std::string hint = l.status == LicenceStatus::kSuperseded
+                           ? fmt::format(" (use its amendment {})", l.superseded_by)
+                           : std::string();
+    return Status::FailedPrecondition(fmt::format("licence {} is {}: no goods may be shipped against it{}",
+                                                  number, LicenceStatusName(l.status), hint));
+  }
+  Json lines = l.lines;
+  for (size_t i = 0; i < request.lines.size(); ++i) {
+    const auto& u = request.lines[i];
+    if (u.line < 1 || static_cast<size_t>(u.line) > lines.size()) {
+      return Status::InvalidArgument(
+          fmt::format("lines[{}].line: licence {} has lines 1..{}", i, number, lines.size()));
+    }
+    STM_ASSIGN_OR_RETURN(auto dup, tx->QueryOne("SELECT 1 FROM licence_usage WHERE licence_id = ? AND "
+                                                "reference = ? AND line = ?",
+                                                {l.id, request.reference, int64_t{u.line}}));
+    if (dup) {
+      return Status::Conflict(fmt::format("shipment {} is already recorded against line {} of licence {}",
+                                          request.reference, u.line, number));
+    }
+    Json& line = lines[static_cast<size_t>(u.line - 1)];
+    const std::string unit = line.value("unit", "");
+    const double used = NumberOr(line, "quantity_used", 0);
+    if (line.contains("quantity") && line["quantity"].is_number()) {
+      const double licensed = line["quantity"].get<double>();
+      if (used + u.quantity > licensed + 1e-9) {
+        return Status::FailedPrecondition(fmt::format(
+            "line {}: shipping {} {} exceeds the {} {} remaining of the {} {} licensed", u.line,
+            Amount(u.quantity), unit, Amount(std::max(0.0, licensed - used)), unit, Amount(licensed), unit));
+      }
+    }
+    const double value_used = NumberOr(line, "value_used", 0);
+    if (line.contains("value") && line["value"].is_number()) {
+      const double licensed = line["value"].get<double>();
+      if (value_used + u.value > licensed + 1e-6) {
+        return Status::FailedPrecondition(
+            fmt::format("line {}: value {} exceeds the {} {} remaining", u.line, Amount(u.value),
+                        Amount(std::max(0.0, licensed - value_used)), line.value("currency", "")));
+      }
+    }
+    line["quantity_used"] = used + u.quantity;
+    line["value_used"] = value_used + u.value;
+  }
+  // Exhausted when every line with a licensed quantity is used up (and there is at least one).
+  bool any_quantified = false;
+  bool all_used = true;
+  for (const auto& line : lines) {
+    if (!line.contains("quantity") || !line["quantity"].is_number()) continue;
+    any_quantified = true;
+    if (NumberOr(line, "quantity_used", 0) + 1e-9 < line["quantity"].get<double>()) all_used = false;
+  }
+  const bool exhausted = any_quantified && all_used;
+  const int64_t now_us = ToUnixMicros(now);
+  for (const auto& u : request.lines) {
+    STM_RETURN_IF_ERROR(tx->Exec("INSERT INTO licence_usage (licence_id, line, quantity, value, reference, "
+                                 "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 {l.id, int64_t{u.line}, u.quantity, u.value, request.reference,
+                                  IdOrNullValue(actor.user_id.value()), now_us})
+                            .status());
+  }
+  STM_ASSIGN_OR_RETURN(
+      int64_t changed,
+      tx->Exec("UPDATE licences SET lines = ?, status = ?, version = version + 1, updated_at = ? "
+               "WHERE id = ? AND version = ?",
+               {lines.dump(), std::string(exhausted ? "exhausted" : "active"), now_us, l.id, l.version}));
+  if (changed != 1) return Status::Conflict(fmt::format("licence {} changed meanwhile: retry", number));
+  Json shipped = Json::array();
+  for (const auto& u : request.lines) {
+    shipped.push_back({{"line", u.line}, {"quantity", u.quantity}, {"value", u.value}});
+  }
+  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                    {"licence.usage",
+                                     LicenceTarget(number),
+                                     {{"reference", request.reference},
+                                      {"lines", shipped},
+                                      {"version", l.version + 1},
+                                      {"actor", ActorName(actor)}}}));
+  if (exhausted) {
+    STM_RETURN_IF_ERROR(
+        audit::Append(*tx, clock_, ctx,
+                      {"licence.exhausted",
+                       LicenceTarget(number),
+                       {{"from", "active"}, {"to", "exhausted"}, {"version", l.version + 1}}}));
+  }
+  STM_ASSIGN_OR_RETURN(auto saved, LoadLicence(*tx, number));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return saved;
+}
+
+Result<SweepReport> LicensingService::Sweep(const audit::Context& ctx) {
+  SweepReport report;
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  const TimePoint now = clock_.Now();
+  const int64_t now_us = ToUnixMicros(now);
+  STM_ASSIGN_OR_RETURN(auto rows, tx->Query(fmt::format("SELECT {} FROM licences WHERE status IN ('active', "
+                                                        "'suspended') AND valid_until <= ? ORDER BY id",
+                                                        kLicenceColumns),
+                                            {now_us}));
+  for (const auto& row : rows) {
+    StoredLicence l = LicenceFromRow(row);
+    STM_RETURN_IF_ERROR(ExpireLicence(*tx, ctx, l));
+    report.licences_expired.push_back(l.number);
+  }
+  STM_ASSIGN_OR_RETURN(auto cases,
+                       tx->Query("SELECT id, appeal_deadline FROM cases WHERE appeal_window_open = 1 "
+                                 "AND appeal_deadline IS NOT NULL AND appeal_deadline <= ? ORDER BY id",
+                                 {now_us}));
+  for (const auto& row : cases) {
+    const int64_t id = row.Int(0);
+    // A fact the appeal guard reads, not a state change: the version is kept so no officer's view is stale.
+    STM_RETURN_IF_ERROR(
+        tx->Exec("UPDATE cases SET appeal_window_open = 0, updated_at = ? WHERE id = ?", {now_us, id})
+            .status());
+    STM_RETURN_IF_ERROR(
+        audit::Append(*tx, clock_, ctx,
+                      {"case.appeal_window_closed",
+                       CaseTarget(id),
+                       {{"appeal_deadline", FormatTime(FromUnixMicros(row.Int(1)))}, {"actor", "system"}}}));
+    report.appeal_windows_closed.push_back(id);
+  }
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return report;
+}
+
+// ---- letters ---------------------------------------------------------------------------------------------
+
+Result<int64_t> LicensingService::WriteLetter(store::Tx& tx, const StoredCase& c, LetterKind kind,
+                                              CaseAction action, const Json& summary) {
+  STM_ASSIGN_OR_RETURN(StoredApplication app, LoadApplication(tx, c.application_id));
+  STM_ASSIGN_OR_RETURN(
+      auto org, tx.QueryOne("SELECT name FROM organisations WHERE id = ?", {c.view.exporter_org.value()}));
+  const TimePoint now = clock_.Now();
+  Json goods = Json::array();
+  const Json body = ToJson(app.body);
+  const Json app_goods = body.value("goods", Json::array());
+  for (size_t i = 0; i < app_goods.size(); ++i) {
+    const Json& g = app_goods[i];
+    goods.push_back({{"line", i + 1},
+                     {"description", g.value("description", "")},
+                     {"control_codes_text", ControlCodesText(g.value("control_codes", Json::array()))},
+                     {"quantity", g.value("quantity", Json(nullptr))},
+                     {"unit", g.value("unit", "")},
+                     {"value", g.value("value", Json(nullptr))},
+                     {"currency", g.value("currency", "")}});
+  }
+  const std::string note = summary.value("note", "");
+  Json ctx = {
+      {"authority", {{"name", options_.authority_name}, {"code", options_.authority_code}}},
+      {"date", FormatDate(DateOf(now))},
+      {"case",
+       {{"reference", c.reference},
+        {"id", c.id},
+        {"type", ApplicationTypeName(c.type)},
+        {"type_title", TypeTitle(c.type)}}},
+      {"exporter", {{"name", org ? org->Text(0) : std::string("the applicant")}}},
+      {"goods", goods},
+      {"decision",
+       {{"outcome", c.view.outcome ? std::string(OutcomeName(*c.view.outcome)) : std::string()},
+        {"reason", note},
+        {"conditions", summary.value("conditions", "")},
+        {"refusal_criteria", summary.value("refusal_criteria", Json::array())},
+        {"appeal_deadline", c.appeal_deadline ? FormatDate(DateOf(*c.appeal_deadline)) : std::string()},
+        {"appeal_days", options_.appeal_days}}},
+      {"query", {{"text", note.empty() ? std::string("(see the officer's message in STM)") : note}}},
+      {"appeal",
+       {{"upheld", action == CaseAction::kAppealUpheld},
+        {"result", action == CaseAction::kAppealUpheld ? "upheld" : "dismissed"},
+        {"reason", note}}}};
+  if (summary.contains("licence") && summary["licence"].is_string()) {
+    STM_ASSIGN_OR_RETURN(StoredLicence l, LoadLicence(tx, summary["licence"].get<std::string>()));
+    Json lines = Json::array();
+    for (const auto& line : l.lines) {
+      Json out = line;
+      out["control_codes_text"] = ControlCodesText(line.value("control_codes", Json::array()));
+      lines.push_back(out);
+    }
+    ctx["licence"] = {{"number", l.number},
+                      {"valid_from", FormatDate(DateOf(l.valid_from))},
+                      {"valid_until", FormatDate(DateOf(l.valid_until))},
+                      {"conditions", l.conditions},
+                      {"lines", lines}};
+  }
+  STM_ASSIGN_OR_RETURN(RenderedLetter letter, options_.letters->Render(kind, ctx));
+  const std::string text = letter.subject + "\n\n" + letter.body;
+  STM_ASSIGN_OR_RETURN(auto next, tx.QueryOne("SELECT COALESCE(MAX(id), 0) + 1 FROM letters"));
+  const int64_t id = next ? next->Int(0) : 1;
+  STM_RETURN_IF_ERROR(tx.Exec("INSERT INTO letters (id, case_id, kind, template, subject, body, sha256, "
+                              "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                              {id, c.id, std::string(LetterKindName(kind)), std::string(LetterKindName(kind)),
+                               letter.subject, letter.body, Sha256Hex(text), ToUnixMicros(now)})
+                          .status());
+  return id;
+}
+
+namespace {
+
+StoredLetter LetterFromRow(const store::Row& row) {
+  StoredLetter l;
+  l.id = row.Int(0);
+  l.case_id = row.Int(1);
+  l.kind = ParseLetterKind(row.Text(2)).value_or(LetterKind::kQuery);
+  l.template_name = row.Text(3);
+  l.subject = row.Text(4);
+  l.body = row.Text(5);
+  l.sha256 = row.Text(6);
+  l.created_at = FromUnixMicros(row.Int(7));
+  return l;
+}
+
+constexpr char kLetterColumns[] = "id, case_id, kind, template, subject, body, sha256, created_at";
+
+}  // namespace
+
+Result<std::vector<StoredLetter>> LicensingService::Letters(const Actor& actor, int64_t case_id) {
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  STM_RETURN_IF_ERROR(LoadVisibleCase(*tx, actor, case_id).status());
+  STM_ASSIGN_OR_RETURN(
+      auto rows,
+      tx->Query(fmt::format("SELECT {} FROM letters WHERE case_id = ? ORDER BY id", kLetterColumns),
+                {case_id}));
+  std::vector<StoredLetter> out;
+  for (const auto& row : rows) out.push_back(LetterFromRow(row));
+  return out;
+}
+
+Result<StoredLetter> LicensingService::GetLetter(const Actor& actor, int64_t case_id, int64_t letter_id) {
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  STM_RETURN_IF_ERROR(LoadVisibleCase(*tx, actor, case_id).status());
+  STM_ASSIGN_OR_RETURN(
+      auto row,
+      tx->QueryOne(fmt::format("SELECT {} FROM letters WHERE case_id = ? AND id = ?", kLetterColumns),
+                   {case_id, letter_id}));
+  if (!row) return Status::NotFound(fmt::format("letter {} of case {} not found", letter_id, case_id));
+  return LetterFromRow(*row);
 }
 
 }  // namespace stm::licensing

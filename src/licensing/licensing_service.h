@@ -32,7 +32,9 @@
 #include "common/status.h"
 #include "licensing/application.h"
 #include "licensing/case_state.h"
+#include "licensing/letters.h"
 #include "licensing/licence_number.h"
+#include "licensing/settings.h"
 #include "licensing/sla.h"
 #include "store/db.h"
 
@@ -59,6 +61,15 @@ class NoRiskAssessor final : public RiskAssessor {
   Result<RiskAssessment> Assess(const Application&, OrgId) override {
     return RiskAssessment{nlohmann::json::array(), false, "none"};
   }
+};
+
+// Places cases in work queues (licensing/queues.h implements it with routing rules as data).
+class CaseRouter {
+ public:
+  virtual ~CaseRouter() = default;
+  // Inside the caller's write transaction, after the case row exists: places the case in its queues by the
+  // routing rules (replacing its current placements) and writes the explanation; audited "case.route".
+  virtual Status RouteInTx(store::Tx& tx, const audit::Context& ctx, int64_t case_id) = 0;
 };
 
 // Names: "draft", "submitted", "withdrawn".
@@ -105,7 +116,8 @@ struct StoredCase {
   std::optional<TimePoint> sla_stopped_at;  // set when the clock stops (finalised, withdrawn)
   std::vector<PauseInterval> pauses;
   TimePoint updated_at;
-  nlohmann::json risk;  // ToJson(RiskAssessment)
+  nlohmann::json risk;                       // ToJson(RiskAssessment)
+  std::optional<TimePoint> appeal_deadline;  // after a refusal: the end of the appeal window
 };
 // The case without the SLA report (see CaseDetail).
 nlohmann::json ToJson(const StoredCase& c);
@@ -132,8 +144,10 @@ struct SubmitOutcome {
 
 struct CaseFilter {
   std::optional<CaseState> state;
-  bool overdue_only = false;  // only cases whose SLA state is overdue now
-  int limit = 50;             // 1..500
+  std::optional<int64_t> queue;  // only cases placed in this queue (case_queues, see queues.h)
+  bool overdue_only = false;     // only cases whose SLA state is overdue now
+  bool due_soon_only = false;    // only open cases whose SLA state is due_soon now
+  int limit = 50;                // 1..500
   int offset = 0;
 };
 
@@ -151,7 +165,18 @@ struct LicensingOptions {
   SlaClock sla_clock{WorkingCalendar()};
   VirusScanner* scanner = nullptr;  // null: no scanning (NoOpVirusScanner); must outlive the service
   RiskAssessor* risk = nullptr;     // null: NoRiskAssessor; must outlive the service
+  CaseRouter* router = nullptr;     // null: cases are not placed in queues; must outlive the service
+  // null: letter effects stay listed as pending in the audit event; must outlive the service
+  const LetterTemplates* letters = nullptr;
+  std::string authority_name = "Strategic Export Control Division";
+  std::string authority_code = "STM";
+  std::string licence_number_pattern = std::string(kDefaultLicencePattern);
+  int appeal_days = 28;  // calendar days after a refusal in which the exporter may appeal
 };
+
+// Options from the authority's settings (SLA targets and calendar, numbering, appeal period);
+// `letters` is not set here (the caller owns the loaded templates).
+Result<LicensingOptions> OptionsFromSettings(const LicensingSettings& settings);
 
 // ---- referrals (migration 8) ----
 
@@ -198,11 +223,13 @@ struct DecisionRequest {
   std::string reason;
 };
 
-enum class LicenceStatus { kActive, kSuspended, kRevoked, kSurrendered, kExpired, kExhausted };
+// Superseded: replaced by an amendment (the new licence's `supersedes` names it).
+enum class LicenceStatus { kActive, kSuspended, kRevoked, kSurrendered, kExpired, kExhausted, kSuperseded };
 std::string_view LicenceStatusName(LicenceStatus s);
+std::optional<LicenceStatus> ParseLicenceStatus(std::string_view name);
 // suspend: active -> suspended; reinstate: suspended -> active; revoke: active|suspended -> revoked;
-// surrender (the exporter): active|suspended -> surrendered. Revoked, surrendered, expired and exhausted
-// are final.
+// surrender (the exporter): active|suspended -> surrendered. Revoked, surrendered, expired, exhausted and
+// superseded are final.
 enum class LicenceAction { kSuspend, kReinstate, kRevoke, kSurrender };
 std::string_view LicenceActionName(LicenceAction a);
 std::optional<LicenceAction> ParseLicenceAction(std::string_view name);
@@ -218,12 +245,59 @@ struct StoredLicence {
   TimePoint valid_from;
   TimePoint valid_until;
   std::string conditions;
-  nlohmann::json lines;    // per goods line: description, control codes, quantity/value and used amounts
-  std::string supersedes;  // the number this one amends; empty for an original
+  nlohmann::json lines;       // per goods line: description, control codes, quantity/value and used amounts
+  std::string supersedes;     // the number this one amends; empty for an original
+  std::string superseded_by;  // the amendment that replaced it; empty while current
+  int amendment = 0;          // 0 for the original, n for the n-th amendment
   TimePoint issued_at;
   TimePoint updated_at;
 };
 nlohmann::json ToJson(const StoredLicence& l);
+
+// An amendment: a new licence version superseding the current one. Absent members keep their values.
+struct AmendmentRequest {
+  int64_t expected_version = 0;  // the current licence's version
+  std::string reason;            // required: why the licence is amended
+  std::optional<std::string> conditions;
+  std::optional<std::string> valid_until;  // "YYYY-MM-DD", after today
+  struct LineChange {
+    int line = 0;  // 1-based, an existing line
+    std::optional<double> quantity;
+    std::optional<double> value;
+  };
+  std::vector<LineChange> lines;  // new licensed quantity/value per line (not below what is used)
+};
+
+// Goods shipped against a licence (customs declaration `reference`); each line's quantity/value is
+// added to the line's used amounts.
+struct UsageRequest {
+  std::string reference;  // the customs declaration or shipment reference, 1..100 characters
+  struct Line {
+    int line = 0;
+    double quantity = 0;  // > 0
+    double value = 0;     // >= 0
+  };
+  std::vector<Line> lines;
+};
+
+// What a maintenance sweep changed.
+struct SweepReport {
+  std::vector<std::string> licences_expired;
+  std::vector<int64_t> appeal_windows_closed;  // case ids
+};
+nlohmann::json ToJson(const SweepReport& r);
+
+struct StoredLetter {
+  int64_t id = 0;
+  int64_t case_id = 0;
+  LetterKind kind = LetterKind::kApproval;
+  std::string template_name;
+  std::string subject;
+  std::string body;
+  std::string sha256;
+  TimePoint created_at;
+};
+nlohmann::json ToJson(const StoredLetter& l);
 
 struct DecisionOutcome {
   CaseDetail detail;
@@ -309,7 +383,33 @@ class LicensingService {
                                      LicenceAction action, std::optional<int64_t> expected_version,
                                      const std::string& reason);
 
-  // The audit events of the case and of its application, oldest first.
+  // Licences the actor may see (exporters: their own), newest first; optionally of one status or case.
+  Result<std::vector<StoredLicence>> ListLicences(const Actor& actor, std::optional<LicenceStatus> status,
+                                                  std::optional<int64_t> case_id);
+  // An officer amends an active licence: a new licence "<number>/A<n>" (same sequence, next amendment)
+  // carries the lines with their used amounts and the changes; the old one becomes superseded. In one
+  // transaction, audited "licence.amend" (new) and "licence.superseded" (old). kConflict for a stale
+  // version, kFailedPrecondition unless active, kInvalidArgument naming the field.
+  Result<StoredLicence> Amend(const audit::Context& ctx, const Actor& actor, const std::string& number,
+                              const AmendmentRequest& request);
+  // Records a shipment against an active, unexpired licence (customs or licensing officers; permission
+  // record_licence_usage is checked by the caller). Refuses the whole shipment when any line would exceed
+  // its remaining quantity (kFailedPrecondition naming the line and amounts) or the reference was already
+  // recorded for a line (kConflict). When every quantified line is used up the licence becomes exhausted.
+  // A licence past its end date is marked expired (committed) and the shipment refused.
+  // Audited "licence.usage" (and "licence.exhausted" / "licence.expired").
+  Result<StoredLicence> RecordUsage(const audit::Context& ctx, const Actor& actor, const std::string& number,
+                                    const UsageRequest& request);
+  // The system's periodic work: active or suspended licences past their end date become expired; refused
+  // cases whose appeal window has ended stop accepting appeals. Each change audited by the system.
+  Result<SweepReport> Sweep(const audit::Context& ctx);
+
+  // Letters generated for the case (visible like the case), oldest first; one letter with its body.
+  Result<std::vector<StoredLetter>> Letters(const Actor& actor, int64_t case_id);
+  Result<StoredLetter> GetLetter(const Actor& actor, int64_t case_id, int64_t letter_id);
+
+  // The audit events of the case and of its application, oldest first. Exporters do not see the
+  // authority's internal routing and flag events ("case.route", "case.flag.*").
   Result<std::vector<audit::StoredEvent>> History(const Actor& actor, int64_t id);
 
   const LicensingOptions& options() const { return options_; }
@@ -342,6 +442,11 @@ class LicensingService {
   Result<StoredLicence> IssueLicence(store::Tx& tx, const Actor& actor, const StoredCase& c,
                                      const DecisionRequest& request);
   Result<StoredLicence> LoadLicence(store::Tx& tx, const std::string& number);
+  // Marks an active/suspended licence expired, audited by the system.
+  Status ExpireLicence(store::Tx& tx, const audit::Context& ctx, const StoredLicence& l);
+  // Renders and stores the letter of `kind` for the case; the id of the stored letter.
+  Result<int64_t> WriteLetter(store::Tx& tx, const StoredCase& c, LetterKind kind, CaseAction action,
+                              const nlohmann::json& summary);
 
   store::Database& db_;
   const Clock& clock_;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <random>
 
+#include "common/config.h"
 #include "common/crypto.h"
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
@@ -580,6 +582,339 @@ TEST_F(LicensingReferralTest, DecisionsWithoutReferralsAndLicenceSequences) {
   refusing.status = "answered";
   refusing.advice = json::array({{{"advice", "approve"}}, {{"advice", "refuse"}}});
   EXPECT_EQ(ConsolidateAdvice({refusing}), "refuse");
+}
+
+// ---- licence lifecycle, letters, routing seam, property over the service --------------------------------
+
+class LicenceLifecycleTest : public LicensingReferralTest {
+ protected:
+  void SetUp() override {
+    LicensingReferralTest::SetUp();
+    auto tx = db_->Begin(store::TxMode::kWrite);
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(
+        (*tx)->Exec("INSERT INTO users (username, role, created_at) VALUES ('customs', 'x', 0)").ok());
+    ASSERT_TRUE((*tx)->Commit().ok());  // user 9
+  }
+  // An approved case's licence (2 pcs, EUR 15,000.50), valid for `months`.
+  StoredLicence Approved(int months = 24) {
+    StoredCase c = ReviewedCase();
+    Act(officer_, c.id, CaseAction::kSendToFinalReview);
+    DecisionRequest approve;
+    approve.expected_version = CaseVersion(c.id);
+    approve.validity_months = months;
+    approve.conditions = "No re-export without consent.";
+    auto out = service_->Decide(ctx_, officer_, c.id, approve);
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    return out.ok() && out->licence ? *out->licence : StoredLicence{};
+  }
+  int64_t Events(const std::string& target, const std::string& action) {
+    return Count(fmt::format("SELECT COUNT(*) FROM audit_events WHERE target = '{}' AND action = '{}'",
+                             target, action));
+  }
+  Actor customs_ = Actor::User(Role::kCustomsOfficer, UserId(9), OrgId());
+};
+
+TEST_F(LicenceLifecycleTest, AmendmentsSupersedeTheOldVersion) {
+  StoredLicence l = Approved();
+  ASSERT_EQ(l.number, "STM/SIEL/2026/000001");
+  AmendmentRequest request;
+  request.expected_version = l.version;
+  request.reason = "Customer doubled the order";
+  request.lines = {{1, 4.0, 30001.0}};
+  // Exporters do not amend; a reason is required; a stale version is refused.
+  EXPECT_EQ(service_->Amend(ctx_, exporter_a_, l.number, request).status().code(),
+            ErrorCode::kPermissionDenied);
+  AmendmentRequest no_reason = request;
+  no_reason.reason.clear();
+  EXPECT_EQ(service_->Amend(ctx_, officer_, l.number, no_reason).status().code(),
+            ErrorCode::kInvalidArgument);
+  AmendmentRequest stale = request;
+  stale.expected_version = l.version + 1;
+  EXPECT_EQ(service_->Amend(ctx_, officer_, l.number, stale).status().code(), ErrorCode::kConflict);
+  AmendmentRequest bad_line = request;
+  bad_line.lines = {{2, 1.0, std::nullopt}};
+  auto bad = service_->Amend(ctx_, officer_, l.number, bad_line);
+  EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("lines[0].line"), std::string::npos) << bad.status().message();
+  AmendmentRequest past = request;
+  past.valid_until = "2026-03-01";
+  EXPECT_EQ(service_->Amend(ctx_, officer_, l.number, past).status().code(), ErrorCode::kInvalidArgument);
+
+  auto a1 = service_->Amend(ctx_, officer_, l.number, request);
+  ASSERT_TRUE(a1.ok()) << a1.status().ToString();
+  EXPECT_EQ(a1->number, "STM/SIEL/2026/000001/A1");
+  EXPECT_EQ(a1->supersedes, l.number);
+  EXPECT_EQ(a1->amendment, 1);
+  EXPECT_EQ(a1->status, LicenceStatus::kActive);
+  EXPECT_EQ(a1->lines[0]["quantity"], 4.0);
+  EXPECT_EQ(a1->conditions, "No re-export without consent.");
+  EXPECT_EQ(a1->valid_until, l.valid_until);
+  auto old = service_->GetLicence(officer_, l.number);
+  EXPECT_EQ(old->status, LicenceStatus::kSuperseded);
+  EXPECT_EQ(old->superseded_by, a1->number);
+  EXPECT_EQ(Events("licence:STM/SIEL/2026/000001/A1", "licence.amend"), 1);
+  EXPECT_EQ(Events("licence:STM/SIEL/2026/000001", "licence.superseded"), 1);
+  // The superseded version cannot be amended, used or suspended.
+  request.expected_version = old->version;
+  EXPECT_EQ(service_->Amend(ctx_, officer_, l.number, request).status().code(),
+            ErrorCode::kFailedPrecondition);
+  auto use_old = service_->RecordUsage(ctx_, customs_, l.number, {"DEC-1", {{1, 1, 0}}});
+  EXPECT_EQ(use_old.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(use_old.status().message().find("/A1"), std::string::npos) << use_old.status().message();
+  EXPECT_EQ(service_->ActOnLicence(ctx_, officer_, l.number, LicenceAction::kSuspend, std::nullopt, "")
+                .status()
+                .code(),
+            ErrorCode::kFailedPrecondition);
+  // A second amendment supersedes the first; a used quantity cannot be amended away.
+  auto used = service_->RecordUsage(ctx_, customs_, a1->number, {"DEC-2", {{1, 3, 100}}});
+  ASSERT_TRUE(used.ok()) << used.status().ToString();
+  AmendmentRequest second;
+  second.expected_version = service_->GetLicence(officer_, a1->number)->version;
+  second.reason = "Reduce";
+  second.lines = {{1, 2.0, std::nullopt}};
+  EXPECT_EQ(service_->Amend(ctx_, officer_, a1->number, second).status().code(), ErrorCode::kInvalidArgument);
+  second.lines = {{1, 3.5, std::nullopt}};
+  second.valid_until = "2027-01-31";
+  auto a2 = service_->Amend(ctx_, officer_, a1->number, second);
+  ASSERT_TRUE(a2.ok()) << a2.status().ToString();
+  EXPECT_EQ(a2->number, "STM/SIEL/2026/000001/A2");
+  EXPECT_EQ(a2->lines[0]["quantity_used"], 3.0);
+  EXPECT_EQ(FormatDate(DateOf(a2->valid_until)), "2027-01-31");
+  EXPECT_EQ(service_->ListLicences(exporter_a_, std::nullopt, std::nullopt)->size(), 3u);
+  EXPECT_EQ(service_->ListLicences(exporter_b_, std::nullopt, std::nullopt)->size(), 0u);
+  EXPECT_EQ(service_->ListLicences(officer_, LicenceStatus::kSuperseded, std::nullopt)->size(), 2u);
+}
+
+TEST_F(LicenceLifecycleTest, UsageIsRecordedAndExhaustsTheLicence) {
+  StoredLicence l = Approved();
+  EXPECT_EQ(service_->RecordUsage(ctx_, exporter_a_, l.number, {"DEC-1", {{1, 1, 0}}}).status().code(),
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->RecordUsage(ctx_, customs_, l.number, {"", {{1, 1, 0}}}).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(service_->RecordUsage(ctx_, customs_, l.number, {"DEC-1", {{1, 0, 0}}}).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(service_->RecordUsage(ctx_, customs_, l.number, {"DEC-1", {{3, 1, 0}}}).status().code(),
+            ErrorCode::kInvalidArgument);
+  auto first = service_->RecordUsage(ctx_, customs_, l.number, {"DEC-1", {{1, 1, 7000}}});
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->status, LicenceStatus::kActive);
+  EXPECT_EQ(first->lines[0]["quantity_used"], 1.0);
+  EXPECT_EQ(service_->RecordUsage(ctx_, customs_, l.number, {"DEC-1", {{1, 1, 0}}}).status().code(),
+            ErrorCode::kConflict);
+  auto too_much = service_->RecordUsage(ctx_, customs_, l.number, {"DEC-2", {{1, 5, 0}}});
+  EXPECT_EQ(too_much.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(too_much.status().message().find("1 pcs remaining of the 2 pcs"), std::string::npos)
+      << too_much.status().message();
+  auto too_dear = service_->RecordUsage(ctx_, customs_, l.number, {"DEC-2", {{1, 1, 9000}}});
+  EXPECT_EQ(too_dear.status().code(), ErrorCode::kFailedPrecondition);
+  // Nothing of a refused shipment is kept.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM licence_usage"), 1);
+  auto last = service_->RecordUsage(ctx_, officer_, l.number, {"DEC-3", {{1, 1, 8000}}});
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(last->status, LicenceStatus::kExhausted);
+  EXPECT_EQ(Events("licence:" + l.number, "licence.usage"), 2);
+  EXPECT_EQ(Events("licence:" + l.number, "licence.exhausted"), 1);
+  EXPECT_EQ(service_->RecordUsage(ctx_, customs_, l.number, {"DEC-4", {{1, 0.5, 0}}}).status().code(),
+            ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(LicenceLifecycleTest, SweepExpiresLicencesAndClosesAppealWindows) {
+  StoredLicence short_lived = Approved(1);
+  StoredLicence other = Approved(1);
+  StoredLicence long_lived = Approved(24);
+  StoredCase refused = ReviewedCase();
+  Act(officer_, refused.id, CaseAction::kSendToFinalReview);
+  DecisionRequest refuse;
+  refuse.decision = Outcome::kRefused;
+  refuse.refusal_criteria = {"Criterion 7"};
+  refuse.expected_version = CaseVersion(refused.id);
+  auto decided = service_->Decide(ctx_, officer_, refused.id, refuse);
+  ASSERT_TRUE(decided.ok()) << decided.status().ToString();
+  ASSERT_TRUE(decided->detail.case_record.appeal_deadline.has_value());
+  EXPECT_EQ(*decided->detail.case_record.appeal_deadline, Monday() + std::chrono::days(28));
+
+  auto nothing = service_->Sweep(ctx_);
+  ASSERT_TRUE(nothing.ok());
+  EXPECT_TRUE(nothing->licences_expired.empty());
+  EXPECT_TRUE(nothing->appeal_windows_closed.empty());
+
+  clock_.Advance(std::chrono::days(32));
+  // A shipment against a licence past its date expires it at once, even before the sweep.
+  auto late = service_->RecordUsage(ctx_, customs_, short_lived.number, {"DEC-9", {{1, 1, 0}}});
+  EXPECT_EQ(late.status().code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(late.status().message().find("expired on 2026-04-02"), std::string::npos)
+      << late.status().message();
+  EXPECT_EQ(service_->GetLicence(officer_, short_lived.number)->status, LicenceStatus::kExpired);
+  auto swept = service_->Sweep(ctx_);
+  ASSERT_TRUE(swept.ok()) << swept.status().ToString();
+  EXPECT_EQ(swept->licences_expired, std::vector<std::string>{other.number});
+  EXPECT_EQ(swept->appeal_windows_closed, std::vector<int64_t>{refused.id});
+  EXPECT_EQ(service_->GetLicence(officer_, long_lived.number)->status, LicenceStatus::kActive);
+  EXPECT_EQ(Events("licence:" + other.number, "licence.expired"), 1);
+  EXPECT_EQ(Events(fmt::format("case:{}", refused.id), "case.appeal_window_closed"), 1);
+  // The appeal window is closed: the exporter can no longer appeal.
+  auto appeal =
+      service_->Act(ctx_, exporter_a_, refused.id, CaseAction::kAppeal, CaseVersion(refused.id), "");
+  EXPECT_EQ(appeal.status().code(), ErrorCode::kFailedPrecondition) << appeal.status().ToString();
+  EXPECT_TRUE(service_->Sweep(ctx_)->licences_expired.empty());
+}
+
+TEST_F(LicenceLifecycleTest, LettersAreGeneratedFromTemplatesWithTheDecision) {
+  auto templates = LetterTemplates::LoadDirectory(ResolveProjectDataDir(Config{}) + "/letters");
+  ASSERT_TRUE(templates.ok()) << templates.status().ToString();
+  LicensingOptions options;
+  options.letters = &*templates;
+  options.appeal_days = 21;
+  Reset(std::move(options));
+
+  StoredCase c = ReviewedCase();
+  auto queried = service_->Act(ctx_, officer_, c.id, CaseAction::kQueryExporter, CaseVersion(c.id),
+                               "Please name the ultimate end user.");
+  ASSERT_TRUE(queried.ok()) << queried.status().ToString();
+  Act(exporter_a_, c.id, CaseAction::kExporterAnswered);
+  Act(officer_, c.id, CaseAction::kSendToFinalReview);
+  DecisionRequest refuse;
+  refuse.decision = Outcome::kRefused;
+  refuse.refusal_criteria = {"Criterion 1: international obligations", "Criterion 7: risk of diversion"};
+  refuse.reason = "The end user is linked to a missile programme.";
+  refuse.expected_version = CaseVersion(c.id);
+  ASSERT_TRUE(service_->Decide(ctx_, officer_, c.id, refuse).ok());
+
+  auto letters = service_->Letters(exporter_a_, c.id);
+  ASSERT_TRUE(letters.ok()) << letters.status().ToString();
+  ASSERT_EQ(letters->size(), 2u);
+  EXPECT_EQ((*letters)[0].kind, LetterKind::kQuery);
+  EXPECT_NE((*letters)[0].body.find("Please name the ultimate end user."), std::string::npos);
+  EXPECT_NE((*letters)[0].body.find("To: Exporter A"), std::string::npos) << (*letters)[0].body;
+  const StoredLetter& refusal = (*letters)[1];
+  EXPECT_EQ(refusal.kind, LetterKind::kRefusal);
+  EXPECT_NE(refusal.subject.find(c.reference), std::string::npos);
+  EXPECT_NE(refusal.body.find("  - Criterion 7: risk of diversion"), std::string::npos) << refusal.body;
+  EXPECT_NE(refusal.body.find("by 2026-03-23 (21 days"), std::string::npos) << refusal.body;
+  EXPECT_NE(refusal.body.find("1. Frequency changer (3A225)"), std::string::npos) << refusal.body;
+  EXPECT_EQ(refusal.sha256, Sha256Hex(refusal.subject + "\n\n" + refusal.body));
+  // Letters are visible like the case; the transition's audit event names them and nothing is pending.
+  EXPECT_EQ(service_->Letters(exporter_b_, c.id).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(service_->GetLetter(exporter_b_, c.id, refusal.id).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(service_->GetLetter(exporter_a_, c.id, 999).status().code(), ErrorCode::kNotFound);
+  auto history = service_->History(officer_, c.id);
+  bool found = false;
+  for (const auto& e : *history) {
+    if (e.action != "case.refuse") continue;
+    json summary = json::parse(e.summary);
+    found = summary.contains("letters") && summary["letters"][0]["kind"] == "refusal";
+    for (const auto& p : summary["pending_effects"]) EXPECT_NE(p.get<std::string>().find("letter"), 0u);
+  }
+  EXPECT_TRUE(found);
+
+  // The approval letter carries the licence.
+  StoredCase approved = ReviewedCase();
+  Act(officer_, approved.id, CaseAction::kSendToFinalReview);
+  DecisionRequest approve;
+  approve.expected_version = CaseVersion(approved.id);
+  auto out = service_->Decide(ctx_, officer_, approved.id, approve);
+  ASSERT_TRUE(out.ok());
+  auto approval = service_->Letters(exporter_a_, approved.id);
+  ASSERT_EQ(approval->size(), 1u);
+  EXPECT_NE((*approval)[0].body.find(out->licence->number), std::string::npos);
+  EXPECT_NE((*approval)[0].body.find("1. Frequency changer (3A225): 2 pcs, value 15000.5 EUR"),
+            std::string::npos)
+      << (*approval)[0].body;
+}
+
+class RecordingRouter final : public CaseRouter {
+ public:
+  Status RouteInTx(store::Tx& tx, const audit::Context&, int64_t case_id) override {
+    // The case row exists inside the submit transaction.
+    STM_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT state FROM cases WHERE id = ?", {case_id}));
+    if (!row) return Status::Internal("case row missing");
+    if (fail) return Status::Unavailable("routing store down");
+    routed.push_back(case_id);
+    return Status::Ok();
+  }
+  std::vector<int64_t> routed;
+  bool fail = false;
+};
+
+TEST_F(LicenceLifecycleTest, SubmissionRoutesTheCaseInTheSameTransaction) {
+  RecordingRouter router;
+  LicensingOptions options;
+  options.router = &router;
+  Reset(std::move(options));
+  StoredCase c = SubmitCase(CompleteDraft());
+  EXPECT_EQ(router.routed, std::vector<int64_t>{c.id});
+  router.fail = true;
+  int64_t draft = CompleteDraft();
+  auto out = service_->Submit(ctx_, exporter_a_, draft, Version(draft));
+  EXPECT_EQ(out.status.code(), ErrorCode::kUnavailable);
+  // Nothing of the failed submission is kept.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 1);
+  EXPECT_EQ(service_->GetApplication(exporter_a_, draft)->status, ApplicationStatus::kDraft);
+}
+
+// Random actions by random actors through the service: every state change is a row of the table and has
+// exactly one audit event naming it; a failed action changes nothing and writes no event.
+TEST_F(LicenceLifecycleTest, PropertyEveryServiceStateChangeIsATableRowWithItsAuditEvent) {
+  std::mt19937 rng(20261129);
+  const std::vector<Actor> actors = {
+      exporter_a_, exporter_b_, officer_,
+      officer2_,   senior1_,    senior2_,
+      ref_x_,      customs_,    Actor::User(Role::kAdministrator, UserId(1), OrgId())};
+  const auto& actions = AllCaseActions();
+  int changes = 0;
+  for (int round = 0; round < 12; ++round) {
+    StoredCase c = SubmitCase(CompleteDraft());
+    const std::string target = fmt::format("case:{}", c.id);
+    for (int step = 0; step < 25; ++step) {
+      const Actor& actor = actors[rng() % actors.size()];
+      CaseAction action = actions[rng() % actions.size()];
+      // Half the time, one of the actions the actor may take now (so the walk gets somewhere).
+      if (rng() % 2 == 0) {
+        auto available = service_->Transitions(actor, c.id);
+        std::vector<CaseAction> allowed;
+        if (available.ok()) {
+          for (const auto& a : *available) {
+            if (a.allowed) allowed.push_back(a.action);
+          }
+        }
+        if (!allowed.empty()) action = allowed[rng() % allowed.size()];
+      }
+      auto before = service_->GetCase(officer_, c.id);
+      ASSERT_TRUE(before.ok());
+      const CaseView view = before->case_record.view;
+      const int64_t events =
+          Count(fmt::format("SELECT COUNT(*) FROM audit_events WHERE target = '{}'", target));
+      // Usually the current version; sometimes a stale one.
+      const int64_t version = rng() % 8 == 0 ? view.version - 1 : view.version;
+      auto r = service_->Act(ctx_, actor, c.id, action, version, "");
+      auto after = service_->GetCase(officer_, c.id);
+      ASSERT_TRUE(after.ok());
+      const int64_t events_after =
+          Count(fmt::format("SELECT COUNT(*) FROM audit_events WHERE target = '{}'", target));
+      if (!r.ok()) {
+        EXPECT_EQ(after->case_record.view, view) << CaseActionName(action) << ": " << r.status().ToString();
+        EXPECT_EQ(events_after, events);
+        continue;
+      }
+      ++changes;
+      const Transition* row = FindTransition(view.state, action);
+      ASSERT_NE(row, nullptr) << CaseStateName(view.state) << " " << CaseActionName(action);
+      EXPECT_EQ(after->case_record.view.state, row->to);
+      EXPECT_EQ(after->case_record.view.version, view.version + 1);
+      EXPECT_EQ(events_after, events + 1);
+      auto tx = db_->Begin(store::TxMode::kRead);
+      auto last = (*tx)->QueryOne(
+          "SELECT action, summary FROM audit_events WHERE target = ? ORDER BY seq DESC LIMIT 1", {target});
+      ASSERT_TRUE(last.ok() && *last);
+      EXPECT_EQ((*last)->Text(0), fmt::format("case.{}", CaseActionName(action)));
+      json summary = json::parse((*last)->Text(1));
+      EXPECT_EQ(summary["from"], CaseStateName(view.state));
+      EXPECT_EQ(summary["to"], CaseStateName(row->to));
+      EXPECT_EQ(summary["version"], view.version + 1);
+    }
+  }
+  EXPECT_GT(changes, 30);  // the walk did take transitions
 }
 
 }  // namespace

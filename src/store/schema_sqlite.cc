@@ -274,6 +274,142 @@ CREATE TABLE licences (
 CREATE INDEX licences_case ON licences(case_id);
 CREATE INDEX licences_org ON licences(org_id, id);
 )sql"},
+      {9, "licence amendments (superseded status), usage against licences, letters", R"sql(
+CREATE TABLE licences_new (
+  id INTEGER PRIMARY KEY,
+  number TEXT NOT NULL UNIQUE,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  org_id INTEGER NOT NULL REFERENCES organisations(id),
+  type TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  sequence INTEGER NOT NULL,
+  status TEXT NOT NULL
+    CHECK (status IN ('active', 'suspended', 'revoked', 'surrendered', 'expired', 'exhausted', 'superseded')),
+  version INTEGER NOT NULL,
+  valid_from INTEGER NOT NULL,
+  valid_until INTEGER NOT NULL,
+  conditions TEXT NOT NULL DEFAULT '',
+  lines TEXT NOT NULL DEFAULT '[]',
+  supersedes TEXT REFERENCES licences_new(number),
+  superseded_by TEXT,
+  amendment INTEGER NOT NULL DEFAULT 0,
+  issued_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+INSERT INTO licences_new (id, number, case_id, org_id, type, year, sequence, status, version, valid_from,
+  valid_until, conditions, lines, supersedes, issued_at, updated_at)
+  SELECT id, number, case_id, org_id, type, year, sequence, status, version, valid_from, valid_until,
+    conditions, lines, supersedes, issued_at, updated_at FROM licences;
+DROP TABLE licences;
+ALTER TABLE licences_new RENAME TO licences;
+CREATE UNIQUE INDEX licences_sequence ON licences(type, year, sequence, amendment);
+CREATE INDEX licences_case ON licences(case_id);
+CREATE INDEX licences_org ON licences(org_id, id);
+CREATE INDEX licences_status_until ON licences(status, valid_until);
+CREATE TABLE licence_usage (
+  id INTEGER PRIMARY KEY,
+  licence_id INTEGER NOT NULL REFERENCES licences(id),
+  line INTEGER NOT NULL,
+  quantity REAL NOT NULL,
+  value REAL NOT NULL DEFAULT 0,
+  reference TEXT NOT NULL,
+  recorded_by INTEGER REFERENCES users(id),
+  recorded_at INTEGER NOT NULL,
+  UNIQUE (licence_id, reference, line)
+);
+CREATE INDEX licence_usage_licence ON licence_usage(licence_id, id);
+CREATE TABLE letters (
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  kind TEXT NOT NULL,
+  template TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX letters_case ON letters(case_id, id);
+ALTER TABLE cases ADD COLUMN appeal_deadline INTEGER;
+)sql"},
+      {10, "teams, work queues, routing rules, flag definitions, case flags and case placements", R"sql(
+CREATE TABLE teams (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE team_members (
+  team_id INTEGER NOT NULL REFERENCES teams(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  added_at INTEGER NOT NULL,
+  PRIMARY KEY (team_id, user_id)
+);
+CREATE INDEX team_members_user ON team_members(user_id);
+CREATE TABLE queues (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  team_id INTEGER NOT NULL REFERENCES teams(id),
+  is_default INTEGER NOT NULL DEFAULT 0,
+  description TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX queues_one_default ON queues(is_default) WHERE is_default = 1;
+CREATE TABLE routing_rules (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL DEFAULT '',
+  priority INTEGER NOT NULL,
+  queue_id INTEGER NOT NULL REFERENCES queues(id),
+  enabled INTEGER NOT NULL,
+  match TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX routing_rules_priority ON routing_rules(priority, id);
+CREATE TABLE flag_definitions (
+  id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  level TEXT NOT NULL CHECK (level IN ('case', 'good', 'party', 'destination')),
+  blocks_finalising INTEGER NOT NULL,
+  removable_by TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE case_flags (
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  flag_id INTEGER NOT NULL REFERENCES flag_definitions(id),
+  subject TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  added_by TEXT NOT NULL,
+  added_at INTEGER NOT NULL,
+  removed_by TEXT,
+  removed_at INTEGER,
+  removal_reason TEXT
+);
+CREATE INDEX case_flags_case ON case_flags(case_id, active, id);
+CREATE UNIQUE INDEX case_flags_one_active ON case_flags(case_id, flag_id, subject) WHERE active = 1;
+CREATE TABLE case_queues (
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  queue_id INTEGER NOT NULL REFERENCES queues(id),
+  rule_id INTEGER,
+  active INTEGER NOT NULL,
+  explanation TEXT NOT NULL,
+  routed_at INTEGER NOT NULL
+);
+CREATE INDEX case_queues_queue ON case_queues(queue_id, active, case_id);
+CREATE INDEX case_queues_case ON case_queues(case_id, active);
+CREATE TABLE case_routing (
+  case_id INTEGER PRIMARY KEY REFERENCES cases(id),
+  decision TEXT NOT NULL,
+  routed_at INTEGER NOT NULL
+);
+)sql"},
   };
   static const std::vector<Migration> kNone;
   return dialect == "sqlite" ? kSqlite : kNone;
