@@ -161,4 +161,25 @@ set -e
 [ "$rc" -eq 2 ] && grep -q "superseded" "$WORK/err" || fail "stm licences list --status lapsed: rc $rc"
 pass "stm licences list/sweep"
 
-echo "11 passed, 0 failed"
+cat >"$WORK/determine.jsonl" <<'DET'
+{"id": "kp", "items": [{"id": "g1", "control_codes": ["3A225"]}], "destination": "KP"}
+{"id": "de", "items": [{"id": "g1", "control_codes": ["3A225"]}], "destination": "DE"}
+{"id": "ae", "items": [{"control_codes": "not listed"}], "destination": "AE", "red_flags": ["reluctant_end_use_info", "unusual_route_transshipment"]}
+{"id": "bad", "items": [{"control_codes": ["3A225"]}], "destination": "Narnia"}
+DET
+set +e
+"$STM" determine --input "$WORK/determine.jsonl" --output "$WORK/determine.out" 2>"$WORK/err"; rc=$?
+set -e
+[ "$rc" -eq 1 ] || fail "stm determine with one bad line: rc $rc $(cat "$WORK/err")"
+python3 - "$WORK/determine.out" <<'PY' || fail "stm determine output: $(cat "$WORK/determine.out")"
+import json, sys
+rows = {r["id"]: r for r in map(json.loads, open(sys.argv[1]))}
+assert rows["kp"]["policy"] == "prohibited", rows["kp"]
+assert any("1718" in c for i in rows["kp"]["items"] for r in i["reasons"] for c in r["citations"]), rows["kp"]
+assert rows["de"]["policy"] == "normal" and rows["de"]["licence_type"] == "individual export licence", rows["de"]
+assert rows["ae"]["catch_all"]["raised"] and rows["ae"]["licence_required"], rows["ae"]
+assert "destination" in rows["bad"]["error"], rows["bad"]
+PY
+pass "stm determine: prohibited with the resolution, normal for a participant, catch-all, bad line named"
+
+echo "12 passed, 0 failed"

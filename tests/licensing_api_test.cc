@@ -307,6 +307,11 @@ TEST_F(LicensingApiTest, ReferralCountersignDecisionAndLicenceWalk) {
                  exporter_a_)
           .status,
       201);
+  // Submitting without the end-user certificate answers the field error and writes nothing.
+  auto incomplete =
+      client_->Json("POST", app_path + "/submit", {{"version", Version(app_path, exporter_a_)}}, exporter_a_);
+  ASSERT_EQ(incomplete.status, 422) << incomplete.body;
+  EXPECT_TRUE(HasPath(incomplete.json()["errors"], "documents")) << incomplete.body;
   ASSERT_EQ(Upload(app_id, "end_user_certificate", "application/pdf", "%PDF-1.4 euc", exporter_a_).status,
             201);
   auto submitted =

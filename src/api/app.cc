@@ -9,11 +9,32 @@
 
 #include "api/handlers.h"
 #include "api/routes.h"
+#include "policy/policy_data.h"
+#include "screening/countries.h"
 #include "screening/importers.h"
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
 
 namespace stm::api {
+namespace {
+
+// The `national_measures` configuration ("EU,US") as a list.
+std::vector<std::string> NationalAuthorities(const Config& cfg, const policy::PolicyData&) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= cfg.national_measures.size()) {
+    size_t comma = cfg.national_measures.find(',', start);
+    if (comma == std::string::npos) comma = cfg.national_measures.size();
+    std::string authority = cfg.national_measures.substr(start, comma - start);
+    start = comma + 1;
+    authority.erase(0, authority.find_first_not_of(' '));
+    if (auto last = authority.find_last_not_of(' '); last != std::string::npos) authority.erase(last + 1);
+    if (!authority.empty()) out.push_back(authority);
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config, const Clock& clock) {
   STM_ASSIGN_OR_RETURN(auto db, store::SqliteDatabase::Open({.path = config.db}));
@@ -107,6 +128,24 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
     return regimes;
   };
   app->queues_ = std::make_unique<licensing::QueueService>(*app->db_, *app->options_.clock, queue_options);
+  // Destinations, sanctions regimes and the catch-all checklist (data/policy), every country code checked.
+  {
+    const std::string policy_dir = ResolveProjectDataDir(cfg) + "/policy";
+    auto policy = policy::PolicyData::LoadDirectory(
+        policy_dir, [](std::string_view code) { return !screening::CountryName(code).empty(); });
+    if (!policy.ok()) return policy.status().WithContext("loading the policy data");
+    app->policy_ = std::make_unique<policy::PolicyData>(std::move(policy).value());
+    for (const auto& authority : NationalAuthorities(cfg, *app->policy_)) {
+      bool known = std::any_of(app->policy_->regimes().begin(), app->policy_->regimes().end(),
+                               [&](const policy::SanctionsRegime& r) { return r.authority == authority; });
+      if (!known) {
+        return Status::InvalidArgument(
+            fmt::format("national_measures: '{}' is the authority of no national measure in "
+                        "data/policy/un_sanctions.json",
+                        authority));
+      }
+    }
+  }
   // The default teams, queues, routing rules and flag definitions, once, on a database without any.
   std::string routing_seed = ResolveProjectDataDir(cfg) + "/routing.json";
   if (std::error_code ec; std::filesystem::exists(routing_seed, ec)) {
@@ -117,7 +156,48 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   // queues_ routes each new case inside the submit transaction.
   auto licensing_options = LicensingOptionsFromConfig(cfg, &app->letters_);
   if (!licensing_options.ok()) return licensing_options.status();
-  licensing_options->router = app->queues_.get();
+  // Submission: the risk step (screening, determination, denials, history), then the denial check (which
+  // opens no-undercut consultations) and the routing rules, in the submit transaction.
+  policy::DenialOptions denial_options;
+  denial_options.queues = app->queues_.get();
+  denial_options.regimes_of = queue_options.regimes_of;
+  app->denials_ = std::make_unique<policy::DenialService>(*app->db_, *app->options_.clock, denial_options);
+  policy::RiskOptions risk_options;
+  risk_options.data = app->policy_.get();
+  risk_options.determination.regimes_of = queue_options.regimes_of;
+  risk_options.determination.national_authorities = NationalAuthorities(cfg, *app->policy_);
+  risk_options.screen = [screening = app->screening_.get()](const screening::Query& q) {
+    return screening->Screen(q, screening::ScreenOptions{});
+  };
+  risk_options.classifier = app->classifier_.get();
+  risk_options.queues = app->queues_.get();
+  risk_options.exporter_history = [a = app.get()](OrgId org) { return a->licensing_->ExporterHistory(org); };
+  risk_options.denial_matches =
+      [denials = app->denials_.get()](
+          const licensing::Application& application) -> Result<std::vector<nlohmann::json>> {
+    STM_ASSIGN_OR_RETURN(auto matches, denials->Match(application));
+    std::vector<nlohmann::json> flags;
+    for (const auto& m : matches) {
+      const auto& best = m.parties.front();
+      flags.push_back(
+          {{"code", "denial_match"},
+           {"severity", m.essentially_identical ? "high" : "medium"},
+           {"message",
+            fmt::format("{} '{}' matches '{}' of {} denial {} ({}){}", best.role, best.name,
+                        best.denial_party_name, m.denial.notifying_state, m.denial.reference, m.denial.regime,
+                        m.essentially_identical ? ": an essentially identical transaction, consult the state"
+                                                : ", no common control code")},
+           {"subject", fmt::format("parties[{}]", best.party_index)},
+           {"denial_id", m.denial.id},
+           {"essentially_identical", m.essentially_identical},
+           {"evidence", policy::ToJson(m)}});
+    }
+    return flags;
+  };
+  app->risk_ = std::make_unique<policy::PolicyRiskAssessor>(std::move(risk_options));
+  licensing_options->risk = app->risk_.get();
+  licensing_options->router = app->denials_.get();
+  licensing_options->decisions = app->denials_.get();
   app->licensing_ = std::make_unique<licensing::LicensingService>(*app->db_, *app->options_.clock,
                                                                   std::move(licensing_options).value());
   app->queues_->SetLicensing(app->licensing_.get());
@@ -129,6 +209,10 @@ Result<std::unique_ptr<App>> App::Open(AppOptions options) {
   deps.rulings = app->rulings_.get();
   deps.licensing = app->licensing_.get();
   deps.queues = app->queues_.get();
+  deps.policy = app->policy_.get();
+  deps.regimes_of = queue_options.regimes_of;
+  deps.national_authorities = NationalAuthorities(cfg, *app->policy_);
+  deps.denials = app->denials_.get();
   deps.control_lists_ready = [a = app.get()] { return a->EnsureControlLists(); };
   RegisterRoutes(app->router_, deps);
 

@@ -22,6 +22,9 @@
 #include "http/server.h"
 #include "licensing/licensing_service.h"
 #include "licensing/queues.h"
+#include "policy/denials.h"
+#include "policy/policy_data.h"
+#include "policy/risk.h"
 #include "screening/service.h"
 #include "store/db.h"
 
@@ -95,7 +98,10 @@ class App {
   std::shared_ptr<const classify::Classifier> classifier_;
   std::unique_ptr<catalog::CatalogStore> catalog_store_;
   std::unique_ptr<classify::RulingStore> rulings_;
-  std::unique_ptr<licensing::QueueService> queues_;  // before licensing_, which routes cases through it
+  std::unique_ptr<policy::PolicyData> policy_;
+  std::unique_ptr<policy::DenialService> denials_;    // routes cases through queues_ after denial checks
+  std::unique_ptr<policy::PolicyRiskAssessor> risk_;  // the risk step of submission
+  std::unique_ptr<licensing::QueueService> queues_;   // before licensing_, which routes cases through it
   std::unique_ptr<licensing::LicensingService> licensing_;
   std::optional<licensing::LetterTemplates> letters_;  // before licensing_ is used; outlives it
   // The periodic licence-expiry / appeal-window sweep (Config::sweep_interval_seconds); stops with

@@ -16,6 +16,7 @@
 #include "classify/classifier.h"
 #include "classify/rulings.h"
 #include "common/text.h"
+#include "licensing/licensing_service.h"
 
 namespace stm::api {
 namespace {
@@ -381,7 +382,13 @@ Result<Response> ImportControls(const Deps& d, Request&, const Caller& c) {
   if (d.control_lists_ready) STM_RETURN_IF_ERROR(d.control_lists_ready());  // the start-up import first
   STM_ASSIGN_OR_RETURN(auto imported,
                        ImportDefaultControlLists(*d.classifier, *d.catalog_store, d.data_dir, c.audit));
-  return Response::Json(200, {{"imported", imported}});
+  Json response = {{"imported", imported}};
+  // A new catalogue version: open licensing cases are assessed again.
+  if (d.licensing != nullptr && !imported.empty()) {
+    STM_ASSIGN_OR_RETURN(int reassessed, d.licensing->ReassessOpenCases(c.audit));
+    response["cases_reassessed"] = reassessed;
+  }
+  return Response::Json(200, response);
 }
 
 Result<Response> GetChemical(const Deps& d, Request& req, const Caller&) {

@@ -41,6 +41,12 @@ Result<Response> ListClassificationRequests(const Deps& d, Request& req, const C
 Result<Response> GetClassificationRequest(const Deps& d, Request& req, const Caller& c);
 Result<Response> RuleClassificationRequest(const Deps& d, Request& req, const Caller& c);
 
+// Destinations, sanctions regimes and licence determination (policy_api.cc)
+Result<Response> ListCountries(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetCountry(const Deps& d, Request& req, const Caller& c);
+Result<Response> ListSanctionsRegimes(const Deps& d, Request& req, const Caller& c);
+Result<Response> DetermineLicence(const Deps& d, Request& req, const Caller& c);
+
 // Licence applications and licensing cases (licensing_api.cc)
 Result<Response> CreateApplication(const Deps& d, Request& req, const Caller& c);
 Result<Response> ListApplications(const Deps& d, Request& req, const Caller& c);
@@ -67,6 +73,7 @@ Result<Response> ListLicences(const Deps& d, Request& req, const Caller& c);
 Result<Response> AmendLicence(const Deps& d, Request& req, const Caller& c);
 Result<Response> RecordLicenceUsage(const Deps& d, Request& req, const Caller& c);
 Result<Response> ListCaseLetters(const Deps& d, Request& req, const Caller& c);
+Result<Response> GetCaseRisk(const Deps& d, Request& req, const Caller& c);
 Result<Response> GetCaseLetter(const Deps& d, Request& req, const Caller& c);
 
 // Teams, work queues, routing rules and case flags (queues_api.cc)

@@ -551,4 +551,10 @@ Result<Response> GetCaseLetter(const Deps& d, Request& req, const Caller& c) {
   return Response::Json(200, lic::ToJson(letter));
 }
 
+Result<Response> GetCaseRisk(const Deps& d, Request& req, const Caller& c) {
+  STM_ASSIGN_OR_RETURN(int64_t id, PathId(req, "id"));
+  STM_ASSIGN_OR_RETURN(auto risk, d.licensing->Risk(LicensingActor(c), id));
+  return Response::Json(200, risk);
+}
+
 }  // namespace stm::api

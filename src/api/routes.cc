@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "api/denials_api.h"
 #include "api/handlers.h"
 #include "api/json_fields.h"
 #include "audit/audit.h"
@@ -357,6 +358,29 @@ const std::vector<Route>& Routes() {
        "Suspend, reinstate, revoke (officers) or surrender (the exporter) a licence", &TakeLicenceAction},
       {Method::kPost, "/v1/licences/{n1}/{n2}/{n3}/{n4}/{n5}/actions/{action}", Permission::kActOnCases,
        "Suspend, reinstate, revoke or surrender an amended licence", &TakeLicenceAction},
+      {Method::kGet, "/v1/countries", Permission::kAuthenticated,
+       "Countries (ISO 3166) with their regime groups and sanctions regimes", &ListCountries},
+      {Method::kGet, "/v1/countries/{code}", Permission::kAuthenticated,
+       "One country: its groups (with sources) and the measures that apply to it", &GetCountry},
+      {Method::kGet, "/v1/sanctions-regimes", Permission::kAuthenticated,
+       "UN Security Council and national sanctions regimes as structured measures", &ListSanctionsRegimes},
+      {Method::kPost, "/v1/determine", Permission::kClassify,
+       "Licence determination: items x destination x end use -> licence, policy and reasons",
+       &DetermineLicence},
+      {Method::kGet, "/v1/denials", Permission::kViewQueues,
+       "Regime denial notifications (?direction=inbound|outbound&status=&include_expired=)", &ListDenials},
+      {Method::kPost, "/v1/denials", Permission::kFlagCases, "Record an inbound denial notification",
+       &RecordDenial},
+      {Method::kGet, "/v1/denials/{id}", Permission::kViewQueues, "One denial notification", &GetDenial},
+      {Method::kPost, "/v1/denials/{id}/revoke", Permission::kFlagCases, "Revoke a denial ({\"reason\"})",
+       &RevokeDenial},
+      {Method::kPost, "/v1/denials/{id}/issue", Permission::kFlagCases,
+       "Issue a draft outbound denial ({\"version\"}; senior officers)", &IssueDenial},
+      {Method::kGet, "/v1/consultations", Permission::kViewQueues,
+       "No-undercut consultations (?status=open|closed&case_id=)", &ListConsultations},
+      {Method::kGet, "/v1/consultations/{id}", Permission::kViewQueues, "One consultation", &GetConsultation},
+      {Method::kPost, "/v1/consultations/{id}/outcome", Permission::kFlagCases,
+       "Record a consultation's outcome; clears its block on finalising", &RecordConsultationOutcome},
       {Method::kGet, "/v1/licences", Permission::kViewCases,
        "Licences visible to the caller (?status=, ?case_id=), newest first", &ListLicences},
       {Method::kPost, "/v1/licences/{n1}/{n2}/{n3}/{n4}/amend", Permission::kActOnCases,
@@ -367,6 +391,9 @@ const std::vector<Route>& Routes() {
        "Record a shipment against a licence (exhausts it when used up)", &RecordLicenceUsage},
       {Method::kPost, "/v1/licences/{n1}/{n2}/{n3}/{n4}/{n5}/usage", Permission::kRecordLicenceUsage,
        "Record a shipment against an amended licence", &RecordLicenceUsage},
+      {Method::kGet, "/v1/cases/{id}/risk", Permission::kViewCases,
+       "The case's risk assessment: every party's screening, determination, denials, flags (officers)",
+       &GetCaseRisk},
       {Method::kGet, "/v1/cases/{id}/letters", Permission::kViewCases,
        "Letters generated for the case (approval, refusal, query, ...)", &ListCaseLetters},
       {Method::kGet, "/v1/cases/{id}/letters/{letter_id}", Permission::kViewCases,

@@ -23,6 +23,10 @@ namespace stm::licensing {
 class LicensingService;
 class QueueService;
 }  // namespace stm::licensing
+namespace stm::policy {
+class PolicyData;
+class DenialService;
+}  // namespace stm::policy
 
 namespace stm::api {
 
@@ -38,6 +42,11 @@ struct Deps {
   classify::RulingStore* rulings = nullptr;          // classification requests and official rulings
   licensing::LicensingService* licensing = nullptr;  // licence applications and cases
   licensing::QueueService* queues = nullptr;         // teams, queues, routing rules, case flags
+  const policy::PolicyData* policy = nullptr;        // destinations, sanctions regimes, catch-all checklist
+  policy::DenialService* denials = nullptr;          // regime denials and no-undercut consultations
+  // The code -> regime function and the national measures applied in licence determination.
+  std::function<std::vector<std::string>(std::string_view)> regimes_of;
+  std::vector<std::string> national_authorities;
   // Waits until the default control-list versions are stored (they are stored in the background).
   std::function<Status()> control_lists_ready;
 };

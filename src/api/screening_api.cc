@@ -6,6 +6,7 @@
 #include "api/handlers.h"
 #include "api/json_fields.h"
 #include "common/text.h"
+#include "licensing/licensing_service.h"
 #include "screening/entity_json.h"
 #include "screening/importers.h"
 
@@ -185,7 +186,13 @@ Result<Response> ImportList(const Deps& d, Request& req, const Caller& c) {
     v["alerts_raised"] = o.alerts_raised;
     out.push_back(std::move(v));
   }
-  return Response::Json(201, {{"imported", out}});
+  // Open licensing cases are assessed again against the new lists.
+  Json response = {{"imported", out}};
+  if (d.licensing != nullptr) {
+    STM_ASSIGN_OR_RETURN(int reassessed, d.licensing->ReassessOpenCases(c.audit));
+    response["cases_reassessed"] = reassessed;
+  }
+  return Response::Json(201, response);
 }
 
 Result<Response> ListAlerts(const Deps& d, Request& req, const Caller& c) {

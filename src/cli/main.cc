@@ -15,6 +15,7 @@
 #include "cli/case_commands.h"
 #include "cli/classify_commands.h"
 #include "cli/licence_commands.h"
+#include "cli/policy_commands.h"
 #include "cli/screening_commands.h"
 #include "common/config.h"
 #include "common/log.h"
@@ -297,6 +298,18 @@ int main(int argc, char** argv) {
   auto* cases_show = cases->add_subcommand("show", "One case with its application, SLA, queues and flags");
   cases_show->add_option("id", case_args.id, "case id")->required();
   AddCommonFlags(cases_show, &flags, false);
+  stm::cli::DetermineArgs determine_args;
+  auto* determine = cli.add_subcommand(
+      "determine",
+      "Licence determination (JSONL in: items, destination, end use; JSONL out: licence, policy, reasons)");
+  determine
+      ->add_option("--input", determine_args.input,
+                   "JSONL: {id, items: [{id, control_codes}], destination, ...}")
+      ->required();
+  determine
+      ->add_option("--output", determine_args.output, "JSONL: {id, licence_required, policy, items, ...}")
+      ->required();
+  AddCommonFlags(determine, &flags, false);
   auto* licences_cmd = cli.add_subcommand("licences", "Issued licences");
   licences_cmd->require_subcommand(1);
   std::string licence_status;
@@ -346,6 +359,7 @@ int main(int argc, char** argv) {
   if (flags_define->parsed()) return stm::cli::RunFlagsDefine(*config, case_args);
   if (cases_list->parsed()) return stm::cli::RunCasesList(*config, case_args);
   if (cases_show->parsed()) return stm::cli::RunCasesShow(*config, case_args.id);
+  if (determine->parsed()) return stm::cli::RunDetermine(*config, determine_args);
   if (licences_list->parsed()) return stm::cli::RunLicencesList(*config, licence_status);
   if (licences_sweep->parsed()) return stm::cli::RunLicencesSweep(*config);
   if (lists_import->parsed()) return stm::cli::RunListsImport(*config, lists_dir);

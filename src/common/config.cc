@@ -38,6 +38,7 @@ const std::vector<Field>& Fields() {
       {"list_sources", &Config::list_sources},
       {"licensing_config", &Config::licensing_config},
       {"sweep_interval_seconds", &Config::sweep_interval_seconds},
+      {"national_measures", &Config::national_measures},
   };
   return kFields;
 }

@@ -37,6 +37,7 @@ struct Config {
   std::string list_sources;             // official list downloads: "un=https://...,ofac_sdn=https://..."
   std::string licensing_config;         // the authority's settings; empty = <project_data>/licensing.json
   int sweep_interval_seconds = 600;     // licence expiry / appeal-window sweep; 0 = never in the server
+  std::string national_measures;        // national sanctions measures applied besides the UN's: "EU,US"
 
   // Sets one key from its textual form; names the key and the expected type on error.
   Status Set(std::string_view key, std::string_view value);

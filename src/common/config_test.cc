@@ -95,7 +95,7 @@ TEST_F(ConfigTest, KeysAndEntriesCoverEveryFieldOnce) {
   ASSERT_EQ(keys.size(), entries.size());
   std::set<std::string> unique(keys.begin(), keys.end());
   EXPECT_EQ(unique.size(), keys.size());
-  EXPECT_EQ(keys.size(), 21u);
+  EXPECT_EQ(keys.size(), 22u);
   for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(entries[i].first, keys[i]);
   EXPECT_EQ(EntryValue(c, "listen"), "127.0.0.1:8080");
   EXPECT_EQ(EntryValue(c, "max_body_bytes"), "1048576");

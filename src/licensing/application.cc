@@ -10,6 +10,7 @@
 #include <sstream>
 #include <unordered_set>
 
+#include "common/text.h"
 #include "screening/countries.h"
 
 namespace stm::licensing {
@@ -18,24 +19,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kIso4217Path = "/usr/share/iso-codes/json/iso_4217.json";
-
-std::string Trim(std::string_view s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool IsBlank(std::string_view s) { return Trim(s).empty(); }
 

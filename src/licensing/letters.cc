@@ -8,6 +8,8 @@
 #include <sstream>
 #include <utility>
 
+#include "common/text.h"
+
 namespace stm::licensing {
 namespace {
 
@@ -25,13 +27,6 @@ int LineOf(std::string_view text, size_t pos) {
   int line = 1;
   for (size_t i = 0; i < pos && i < text.size(); ++i) line += text[i] == '\n' ? 1 : 0;
   return line;
-}
-
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 // Checks tags are closed and sections balanced; the error names the template and line.

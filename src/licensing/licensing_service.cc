@@ -139,7 +139,11 @@ Result<std::vector<audit::StoredEvent>> AllEvents(store::Database& db, const std
 // ---- names and JSON --------------------------------------------------------------------------------------
 
 Json ToJson(const RiskAssessment& risk) {
-  return {{"flags", risk.flags}, {"blocking", risk.blocking}, {"assessor", risk.assessor}};
+  return {{"flags", risk.flags},
+          {"blocking", risk.blocking},
+          {"assessor", risk.assessor},
+          {"level", risk.level},
+          {"details", risk.details}};
 }
 
 std::string_view ApplicationStatusName(ApplicationStatus s) {
@@ -617,6 +621,7 @@ SubmitOutcome LicensingService::Submit(const audit::Context& ctx, const Actor& a
                                         {"version", 1},
                                         {"risk", ToJson(*risk)},
                                         {"pending_effects", pending}}}));
+    STM_RETURN_IF_ERROR(options_.risk->ApplyInTx(*tx, ctx, case_id, app.body, *risk));
     if (options_.router != nullptr) STM_RETURN_IF_ERROR(options_.router->RouteInTx(*tx, ctx, case_id));
     STM_ASSIGN_OR_RETURN(out.application, LoadApplication(*tx, id));
     STM_ASSIGN_OR_RETURN(out.case_record, LoadCase(*tx, case_id));
@@ -878,6 +883,9 @@ Status LicensingService::TakeTransition(store::Tx& tx_ref, const audit::Context&
   summary["effects"] = effects;
   summary["pending_effects"] = pending;
   if (hook) STM_RETURN_IF_ERROR(hook(*tx, summary));
+  if (t.outcome && options_.decisions != nullptr) {
+    STM_RETURN_IF_ERROR(options_.decisions->OnDecisionInTx(*tx, ctx, id, *t.outcome, summary));
+  }
   if (next.appeal_deadline) summary["appeal_deadline"] = FormatTime(*next.appeal_deadline);
   if (options_.letters != nullptr) {
     Json letters = Json::array();
@@ -928,6 +936,16 @@ Result<std::vector<audit::StoredEvent>> LicensingService::History(const Actor& a
     std::erase_if(events, [](const audit::StoredEvent& e) {
       return e.action.rfind("case.route", 0) == 0 || e.action.rfind("case.flag.", 0) == 0;
     });
+    // Other states' denials are confidential between governments: the decision events name them for
+    // officers only. (The stored event is unchanged; this is the exporter's copy.)
+    for (auto& e : events) {
+      if (e.summary.find("denial") == std::string::npos) continue;
+      Json summary = Json::parse(e.summary, nullptr, false);
+      if (!summary.is_object()) continue;
+      summary.erase("approved_over_denials");
+      summary.erase("outbound_denial");
+      e.summary = summary.dump();
+    }
   }
   return events;
 }
@@ -1988,6 +2006,72 @@ Result<StoredLetter> LicensingService::GetLetter(const Actor& actor, int64_t cas
                    {case_id, letter_id}));
   if (!row) return Status::NotFound(fmt::format("letter {} of case {} not found", letter_id, case_id));
   return LetterFromRow(*row);
+}
+
+// ---- risk --------------------------------------------------------------------------------------------
+
+Result<Json> LicensingService::Risk(const Actor& actor, int64_t case_id) {
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  // Others' cases stay unknown (404); the authority's view of one's own case is not the exporter's (403).
+  STM_ASSIGN_OR_RETURN(StoredCase c, LoadVisibleCase(*tx, actor, case_id));
+  if (!SeesEveryCase(actor)) {
+    return Status::PermissionDenied("the risk assessment is the licensing authority's internal view");
+  }
+  return Json{{"case_id", c.id}, {"reference", c.reference}, {"risk", c.risk}};
+}
+
+Result<int> LicensingService::ReassessOpenCases(const audit::Context& ctx) {
+  std::vector<int64_t> ids;
+  {
+    STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+    STM_ASSIGN_OR_RETURN(auto rows,
+                         tx->Query("SELECT id FROM cases WHERE state NOT IN ('finalised', 'withdrawn', "
+                                   "'closed') ORDER BY id"));
+    for (const auto& row : rows) ids.push_back(row.Int(0));
+  }
+  int changed = 0;
+  for (int64_t id : ids) {
+    // One transaction per case: a long reassessment does not hold the write lock, and a case that moved on
+    // meanwhile is skipped.
+    STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+    STM_ASSIGN_OR_RETURN(StoredCase c, LoadCase(*tx, id));
+    if (IsTerminal(c.view.state)) continue;
+    STM_ASSIGN_OR_RETURN(StoredApplication app, LoadApplication(*tx, c.application_id));
+    auto risk = options_.risk->Assess(app.body, app.org);
+    if (!risk.ok()) return risk.status().WithContext(fmt::format("reassessing case {}", id));
+    Json fresh = ToJson(*risk);
+    if (fresh == c.risk) continue;
+    const int64_t now_us = ToUnixMicros(clock_.Now());
+    STM_RETURN_IF_ERROR(
+        tx->Exec("UPDATE cases SET risk = ?, updated_at = ? WHERE id = ?", {fresh.dump(), now_us, id})
+            .status());
+    STM_RETURN_IF_ERROR(options_.risk->ApplyInTx(*tx, ctx, id, app.body, *risk));
+    STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+                                      {"case.risk.reassess",
+                                       CaseTarget(id),
+                                       {{"from_level", c.risk.is_object() ? c.risk.value("level", "") : ""},
+                                        {"to_level", risk->level},
+                                        {"flags", risk->flags.size()}}}));
+    STM_RETURN_IF_ERROR(tx->Commit());
+    ++changed;
+  }
+  return changed;
+}
+
+Result<Json> LicensingService::ExporterHistory(OrgId exporter) {
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kRead));
+  STM_ASSIGN_OR_RETURN(auto refused,
+                       tx->QueryOne("SELECT COUNT(*) FROM cases WHERE org_id = ? AND outcome = 'refused'",
+                                    {exporter.value()}));
+  STM_ASSIGN_OR_RETURN(auto revoked,
+                       tx->QueryOne("SELECT COUNT(*) FROM licences WHERE org_id = ? AND status = 'revoked'",
+                                    {exporter.value()}));
+  STM_ASSIGN_OR_RETURN(auto suspended,
+                       tx->QueryOne("SELECT COUNT(*) FROM licences WHERE org_id = ? AND status = 'suspended'",
+                                    {exporter.value()}));
+  return Json{{"refused_cases", refused ? refused->Int(0) : 0},
+              {"revoked_licences", revoked ? revoked->Int(0) : 0},
+              {"suspended_licences", suspended ? suspended->Int(0) : 0}};
 }
 
 }  // namespace stm::licensing

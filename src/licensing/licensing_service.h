@@ -40,11 +40,15 @@
 
 namespace stm::licensing {
 
-// The result of the risk step run when an application is submitted.
+// The result of the risk step run when an application is submitted (and again when a list or the catalogue
+// changes while the case is open).
 struct RiskAssessment {
-  nlohmann::json flags = nlohmann::json::array();  // [{"code","severity","message"}...]
-  bool blocking = false;  // a blocking flag: the case cannot be finalised until it is resolved
+  // [{"code","severity": "low"|"medium"|"high"|"critical","message","subject"?,"evidence"?,"blocking"?}...]
+  nlohmann::json flags = nlohmann::json::array();
+  bool blocking = false;  // the case cannot be finalised until this assessment changes (see queues.h flags)
   std::string assessor;   // which assessor produced it
+  std::string level = "low";                          // the highest flag severity; "low" without flags
+  nlohmann::json details = nlohmann::json::object();  // the assessor's evidence (screening per party, ...)
 };
 nlohmann::json ToJson(const RiskAssessment& risk);
 
@@ -53,6 +57,14 @@ class RiskAssessor {
  public:
   virtual ~RiskAssessor() = default;
   virtual Result<RiskAssessment> Assess(const Application& application, OrgId exporter) = 0;
+  // Inside the submit (or reassessment) transaction, after the case row holds `risk`: what the assessment
+  // leads to beyond the case row (flags on the case, consultations). Must be idempotent: a reassessment calls
+  // it again for the same case.
+  virtual Status ApplyInTx(store::Tx& tx, const audit::Context& ctx, int64_t case_id,
+                           const Application& application, const RiskAssessment& risk) {
+    (void)tx, (void)ctx, (void)case_id, (void)application, (void)risk;
+    return Status::Ok();
+  }
 };
 
 // The default: no flags.
@@ -70,6 +82,17 @@ class CaseRouter {
   // Inside the caller's write transaction, after the case row exists: places the case in its queues by the
   // routing rules (replacing its current placements) and writes the explanation; audited "case.route".
   virtual Status RouteInTx(store::Tx& tx, const audit::Context& ctx, int64_t case_id) = 0;
+};
+
+// Told of every decision inside its transaction (policy/denials.h drafts an outbound denial notification from
+// a refusal and records an approval given over another state's denial). Thread-safe.
+class DecisionObserver {
+ public:
+  virtual ~DecisionObserver() = default;
+  // After the case row is written with its outcome and before the audit event; may add members to
+  // `summary` (the decision's audit event). An error aborts the decision.
+  virtual Status OnDecisionInTx(store::Tx& tx, const audit::Context& ctx, int64_t case_id, Outcome outcome,
+                                nlohmann::json& summary) = 0;
 };
 
 // Names: "draft", "submitted", "withdrawn".
@@ -163,9 +186,10 @@ struct CasePage {
 struct LicensingOptions {
   DocumentLimits document_limits;
   SlaClock sla_clock{WorkingCalendar()};
-  VirusScanner* scanner = nullptr;  // null: no scanning (NoOpVirusScanner); must outlive the service
-  RiskAssessor* risk = nullptr;     // null: NoRiskAssessor; must outlive the service
-  CaseRouter* router = nullptr;     // null: cases are not placed in queues; must outlive the service
+  VirusScanner* scanner = nullptr;        // null: no scanning (NoOpVirusScanner); must outlive the service
+  RiskAssessor* risk = nullptr;           // null: NoRiskAssessor; must outlive the service
+  CaseRouter* router = nullptr;           // null: cases are not placed in queues; must outlive the service
+  DecisionObserver* decisions = nullptr;  // null: none; must outlive the service
   // null: letter effects stay listed as pending in the audit event; must outlive the service
   const LetterTemplates* letters = nullptr;
   std::string authority_name = "Strategic Export Control Division";
@@ -383,6 +407,16 @@ class LicensingService {
                                      LicenceAction action, std::optional<int64_t> expected_version,
                                      const std::string& reason);
 
+  // Officers, auditors and administrators: the case's stored risk assessment (exporters, referral and customs
+  // officers: kPermissionDenied; it is the authority's internal view).
+  Result<nlohmann::json> Risk(const Actor& actor, int64_t case_id);
+  // Runs the risk step again for every open case (not finalised, withdrawn or closed) and stores the new
+  // assessment where it changed, audited "case.risk.reassess" with the old and new level; ApplyInTx runs for
+  // each. The number of cases whose assessment changed.
+  Result<int> ReassessOpenCases(const audit::Context& ctx);
+  // The exporter's record for the risk step: {"refused_cases", "revoked_licences", "suspended_licences"}.
+  Result<nlohmann::json> ExporterHistory(OrgId exporter);
+
   // Licences the actor may see (exporters: their own), newest first; optionally of one status or case.
   Result<std::vector<StoredLicence>> ListLicences(const Actor& actor, std::optional<LicenceStatus> status,
                                                   std::optional<int64_t> case_id);
@@ -409,7 +443,8 @@ class LicensingService {
   Result<StoredLetter> GetLetter(const Actor& actor, int64_t case_id, int64_t letter_id);
 
   // The audit events of the case and of its application, oldest first. Exporters do not see the
-  // authority's internal routing and flag events ("case.route", "case.flag.*").
+  // authority's internal routing and flag events ("case.route", "case.flag.*"), nor the denials a decision
+  // names ("approved_over_denials", "outbound_denial").
   Result<std::vector<audit::StoredEvent>> History(const Actor& actor, int64_t id);
 
   const LicensingOptions& options() const { return options_; }

@@ -22,13 +22,6 @@ std::string CaseTarget(int64_t id) { return fmt::format("case:{}", id); }
 
 int64_t Micros(const Clock& clock) { return ToUnixMicros(clock.Now()); }
 
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
-
 Result<std::string> CheckName(const char* field, const std::string& value) {
   std::string name = Trim(value);
   if (name.empty()) return Status::InvalidArgument(fmt::format("{}: required", field));
@@ -623,6 +616,26 @@ Result<std::optional<FlagDefinition>> QueueService::FindFlagDefinition(store::Tx
 Result<FlagDefinition> QueueService::InsertFlagDefinition(store::Tx& tx, const audit::Context& ctx,
                                                           const Json& body) {
   STM_ASSIGN_OR_RETURN(FlagDefinition f, FlagDefinitionFromJson(body));
+  return StoreFlagDefinition(tx, ctx, std::move(f));
+}
+
+Status QueueService::EnsureFlagDefinitionInTx(store::Tx& tx, const audit::Context& ctx,
+                                              const Json& definition) {
+  // FlagDefinitionFromJson wants a role that may remove the flag; a system-only flag has none, so it is
+  // parsed with a placeholder role that is then dropped.
+  Json body = definition;
+  bool system_only = body.is_object() && body.contains("removable_by") && body["removable_by"].is_array() &&
+                     body["removable_by"].empty();
+  if (system_only) body["removable_by"] = Json::array({"administrator"});
+  STM_ASSIGN_OR_RETURN(FlagDefinition f, FlagDefinitionFromJson(body));
+  if (system_only) f.removable_by.clear();
+  STM_ASSIGN_OR_RETURN(auto existing, FindFlagDefinition(tx, f.code));
+  if (existing) return Status::Ok();
+  return StoreFlagDefinition(tx, ctx, std::move(f)).status();
+}
+
+Result<FlagDefinition> QueueService::StoreFlagDefinition(store::Tx& tx, const audit::Context& ctx,
+                                                         FlagDefinition f) {
   STM_ASSIGN_OR_RETURN(auto existing, FindFlagDefinition(tx, f.code));
   if (existing)
     return Status::AlreadyExists(fmt::format("flag '{}' is already defined (id {})", f.code, existing->id));
@@ -780,42 +793,40 @@ Status QueueService::RecomputeBlocking(store::Tx& tx, int64_t case_id) {
       .status();
 }
 
-Result<CaseFlag> QueueService::AddFlag(const audit::Context& ctx, const Actor& actor, int64_t case_id,
-                                       const std::string& code, const std::string& subject_in,
-                                       const std::string& reason_in) {
-  STM_RETURN_IF_ERROR(CheckCaseAccess(actor, case_id));
+Result<CaseFlag> QueueService::AddFlagInTx(store::Tx& tx, const audit::Context& ctx, const Actor& actor,
+                                           int64_t case_id, const std::string& code,
+                                           const std::string& subject_in, const std::string& reason_in) {
   std::string reason = Trim(reason_in);
   if (reason.empty()) return Status::InvalidArgument("reason: required: why the case is flagged");
   if (reason.size() > kMaxLongText) return Status::InvalidArgument("reason: too long");
   std::string subject = Trim(subject_in);
   if (subject.empty()) subject = "case";
-  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
-  STM_ASSIGN_OR_RETURN(auto def, FindFlagDefinition(*tx, code));
+  STM_ASSIGN_OR_RETURN(auto def, FindFlagDefinition(tx, code));
   if (!def) return Status::InvalidArgument(fmt::format("code: no flag definition with code '{}'", code));
-  STM_ASSIGN_OR_RETURN(auto row, tx->QueryOne("SELECT a.body FROM cases c JOIN applications a ON a.id = "
-                                              "c.application_id WHERE c.id = ?",
-                                              {case_id}));
+  STM_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT a.body FROM cases c JOIN applications a ON a.id = "
+                                             "c.application_id WHERE c.id = ?",
+                                             {case_id}));
   if (!row) return Status::NotFound(fmt::format("case {} not found", case_id));
   auto application = ApplicationFromJson(ParseJsonText(row->Text(0)));
   if (!application.ok())
     return Status::DataLoss(fmt::format("case {}: stored application is malformed", case_id));
   STM_RETURN_IF_ERROR(CheckSubject(*def, *application, subject));
   STM_ASSIGN_OR_RETURN(auto dup,
-                       tx->QueryOne("SELECT id FROM case_flags WHERE case_id = ? AND flag_id = ? AND "
-                                    "subject = ? AND active = 1",
-                                    {case_id, def->id, subject}));
+                       tx.QueryOne("SELECT id FROM case_flags WHERE case_id = ? AND flag_id = ? AND "
+                                   "subject = ? AND active = 1",
+                                   {case_id, def->id, subject}));
   if (dup) {
     return Status::AlreadyExists(fmt::format("flag '{}' on {} is already active on case {} (flag {})", code,
                                              subject, case_id, dup->Int(0)));
   }
   STM_ASSIGN_OR_RETURN(auto inserted,
-                       tx->QueryOne("INSERT INTO case_flags (case_id, flag_id, subject, reason, "
-                                    "active, added_by, added_at) VALUES (?, ?, ?, ?, 1, ?, ?) "
-                                    "RETURNING id",
-                                    {case_id, def->id, subject, reason, ActorName(actor), Micros(clock_)}));
+                       tx.QueryOne("INSERT INTO case_flags (case_id, flag_id, subject, reason, "
+                                   "active, added_by, added_at) VALUES (?, ?, ?, ?, 1, ?, ?) "
+                                   "RETURNING id",
+                                   {case_id, def->id, subject, reason, ActorName(actor), Micros(clock_)}));
   int64_t flag_id = inserted->Int(0);
-  STM_RETURN_IF_ERROR(RecomputeBlocking(*tx, case_id));
-  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+  STM_RETURN_IF_ERROR(RecomputeBlocking(tx, case_id));
+  STM_RETURN_IF_ERROR(audit::Append(tx, clock_, ctx,
                                     {"case.flag.add",
                                      CaseTarget(case_id),
                                      {{"flag_id", flag_id},
@@ -823,49 +834,89 @@ Result<CaseFlag> QueueService::AddFlag(const audit::Context& ctx, const Actor& a
                                       {"subject", subject},
                                       {"reason", reason},
                                       {"blocks_finalising", def->blocks_finalising}}}));
-  STM_RETURN_IF_ERROR(RouteInTx(*tx, ctx, case_id));  // rules may match on flags
-  STM_ASSIGN_OR_RETURN(auto flags, LoadCaseFlags(*tx, case_id));
-  STM_RETURN_IF_ERROR(tx->Commit());
+  STM_RETURN_IF_ERROR(RouteInTx(tx, ctx, case_id));  // rules may match on flags
+  STM_ASSIGN_OR_RETURN(auto flags, LoadCaseFlags(tx, case_id));
   for (auto& f : flags) {
     if (f.id == flag_id) return std::move(f);
   }
   return Status::Internal("added flag not found");
 }
 
-Result<CaseFlag> QueueService::RemoveFlag(const audit::Context& ctx, const Actor& actor, int64_t case_id,
-                                          int64_t flag_id, const std::string& reason_in) {
+Result<CaseFlag> QueueService::AddFlag(const audit::Context& ctx, const Actor& actor, int64_t case_id,
+                                       const std::string& code, const std::string& subject,
+                                       const std::string& reason) {
   STM_RETURN_IF_ERROR(CheckCaseAccess(actor, case_id));
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(auto flag, AddFlagInTx(*tx, ctx, actor, case_id, code, subject, reason));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return flag;
+}
+
+Result<CaseFlag> QueueService::AddSystemFlagInTx(store::Tx& tx, const audit::Context& ctx, int64_t case_id,
+                                                 const std::string& code, const std::string& subject,
+                                                 const std::string& reason) {
+  return AddFlagInTx(tx, ctx, Actor::System(), case_id, code, subject, reason);
+}
+
+Result<CaseFlag> QueueService::RemoveFlagInTx(store::Tx& tx, const audit::Context& ctx, const Actor& actor,
+                                              std::optional<int64_t> case_id_in, int64_t flag_id,
+                                              const std::string& reason_in, bool check_roles) {
   std::string reason = Trim(reason_in);
   if (reason.empty()) return Status::InvalidArgument("reason: required: why the flag is removed");
   if (reason.size() > kMaxLongText) return Status::InvalidArgument("reason: too long");
-  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
-  STM_ASSIGN_OR_RETURN(auto flags, LoadCaseFlags(*tx, case_id));
+  int64_t case_id = 0;
+  if (case_id_in) {
+    case_id = *case_id_in;
+  } else {
+    STM_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT case_id FROM case_flags WHERE id = ?", {flag_id}));
+    if (!row) return Status::NotFound(fmt::format("flag {} not found", flag_id));
+    case_id = row->Int(0);
+  }
+  STM_ASSIGN_OR_RETURN(auto flags, LoadCaseFlags(tx, case_id));
   auto it = std::find_if(flags.begin(), flags.end(), [&](const CaseFlag& f) { return f.id == flag_id; });
   if (it == flags.end()) return Status::NotFound(fmt::format("case {} has no flag {}", case_id, flag_id));
   if (!it->active) return Status::FailedPrecondition(fmt::format("flag {} was already removed", flag_id));
   std::string role(actor.is_system ? "system" : auth::RoleName(actor.role));
-  if (std::find(it->removable_by.begin(), it->removable_by.end(), role) == it->removable_by.end()) {
+  if (check_roles &&
+      std::find(it->removable_by.begin(), it->removable_by.end(), role) == it->removable_by.end()) {
+    if (it->removable_by.empty()) {
+      return Status::PermissionDenied(fmt::format(
+          "flag '{}' is removed only by the system (when its cause is resolved); not by {}", it->code, role));
+    }
     std::string who;
     for (const auto& r : it->removable_by) who += (who.empty() ? "" : ", ") + r;
     return Status::PermissionDenied(
         fmt::format("flag '{}' may be removed only by {}; not by {}", it->code, who, role));
   }
-  STM_RETURN_IF_ERROR(tx->Exec("UPDATE case_flags SET active = 0, removed_by = ?, removed_at = ?, "
-                               "removal_reason = ? WHERE id = ?",
-                               {ActorName(actor), Micros(clock_), reason, flag_id})
+  STM_RETURN_IF_ERROR(tx.Exec("UPDATE case_flags SET active = 0, removed_by = ?, removed_at = ?, "
+                              "removal_reason = ? WHERE id = ?",
+                              {ActorName(actor), Micros(clock_), reason, flag_id})
                           .status());
-  STM_RETURN_IF_ERROR(RecomputeBlocking(*tx, case_id));
-  STM_RETURN_IF_ERROR(audit::Append(*tx, clock_, ctx,
+  STM_RETURN_IF_ERROR(RecomputeBlocking(tx, case_id));
+  STM_RETURN_IF_ERROR(audit::Append(tx, clock_, ctx,
                                     {"case.flag.remove",
                                      CaseTarget(case_id),
                                      {{"flag_id", flag_id}, {"code", it->code}, {"reason", reason}}}));
-  STM_RETURN_IF_ERROR(RouteInTx(*tx, ctx, case_id));
-  STM_ASSIGN_OR_RETURN(flags, LoadCaseFlags(*tx, case_id));
-  STM_RETURN_IF_ERROR(tx->Commit());
+  STM_RETURN_IF_ERROR(RouteInTx(tx, ctx, case_id));
+  STM_ASSIGN_OR_RETURN(flags, LoadCaseFlags(tx, case_id));
   for (auto& f : flags) {
     if (f.id == flag_id) return std::move(f);
   }
   return Status::Internal("removed flag not found");
+}
+
+Result<CaseFlag> QueueService::RemoveFlag(const audit::Context& ctx, const Actor& actor, int64_t case_id,
+                                          int64_t flag_id, const std::string& reason) {
+  STM_RETURN_IF_ERROR(CheckCaseAccess(actor, case_id));
+  STM_ASSIGN_OR_RETURN(auto tx, db_.Begin(store::TxMode::kWrite));
+  STM_ASSIGN_OR_RETURN(auto flag, RemoveFlagInTx(*tx, ctx, actor, case_id, flag_id, reason, true));
+  STM_RETURN_IF_ERROR(tx->Commit());
+  return flag;
+}
+
+Status QueueService::RemoveSystemFlagInTx(store::Tx& tx, const audit::Context& ctx, int64_t flag_id,
+                                          const std::string& reason) {
+  return RemoveFlagInTx(tx, ctx, Actor::System(), std::nullopt, flag_id, reason, false).status();
 }
 
 // ---- seed

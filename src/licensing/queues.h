@@ -188,6 +188,23 @@ class QueueService final : public CaseRouter {
   Result<CaseFlag> RemoveFlag(const audit::Context& ctx, const Actor& actor, int64_t case_id, int64_t flag_id,
                               const std::string& reason);
 
+  // ---- the system's flags, inside another service's transaction (e.g. policy/denials.h) ----
+
+  // AddFlag by the system inside `tx` (a write transaction): the same validation, blocking recomputation,
+  // re-routing and audit event ("case.flag.add", added_by "system"), without the access check.
+  Result<CaseFlag> AddSystemFlagInTx(store::Tx& tx, const audit::Context& ctx, int64_t case_id,
+                                     const std::string& code, const std::string& subject,
+                                     const std::string& reason);
+  // RemoveFlag by the system inside `tx`: the system may remove any flag, whatever its removable_by (a flag
+  // with an empty removable_by is removed only this way). kNotFound for no such flag, kFailedPrecondition
+  // when already removed. Audited "case.flag.remove".
+  Status RemoveSystemFlagInTx(store::Tx& tx, const audit::Context& ctx, int64_t flag_id,
+                              const std::string& reason);
+  // Defines the flag when no definition has its code (audited "flag_definition.create"); an existing
+  // definition is left as it is. Like FlagDefinitionFromJson, except that removable_by may be empty: only the
+  // system removes such a flag.
+  Status EnsureFlagDefinitionInTx(store::Tx& tx, const audit::Context& ctx, const nlohmann::json& definition);
+
   // ---- seed data ----
 
   // Loads data/routing.json: {"teams": [{"name","description"}], "queues": [{"name","team","is_default",
@@ -206,6 +223,15 @@ class QueueService final : public CaseRouter {
   Result<RoutingRule> InsertRule(store::Tx& tx, const audit::Context& ctx, const nlohmann::json& body);
   Result<FlagDefinition> InsertFlagDefinition(store::Tx& tx, const audit::Context& ctx,
                                               const nlohmann::json& body);
+  Result<FlagDefinition> StoreFlagDefinition(store::Tx& tx, const audit::Context& ctx, FlagDefinition f);
+  // The shared bodies of AddFlag/AddSystemFlagInTx and RemoveFlag/RemoveSystemFlagInTx. `case_id` for a
+  // removal: the case the flag must belong to (nullopt: any); `check_roles`: enforce removable_by.
+  Result<CaseFlag> AddFlagInTx(store::Tx& tx, const audit::Context& ctx, const Actor& actor, int64_t case_id,
+                               const std::string& code, const std::string& subject,
+                               const std::string& reason);
+  Result<CaseFlag> RemoveFlagInTx(store::Tx& tx, const audit::Context& ctx, const Actor& actor,
+                                  std::optional<int64_t> case_id, int64_t flag_id, const std::string& reason,
+                                  bool check_roles);
   Status CheckRuleReferences(store::Tx& tx, const RoutingRule& rule);
   Result<Team> LoadTeam(store::Tx& tx, int64_t id);
   Result<RoutingRule> LoadRule(store::Tx& tx, int64_t id);

@@ -368,6 +368,76 @@ TEST_F(QueueServiceTest, RiskBlockingSurvivesFlagRemoval) {
   EXPECT_TRUE(BlockingAndVersion(c).first);  // the risk assessment still blocks
 }
 
+TEST_F(QueueServiceTest, SystemFlagsInTheCallersTransaction) {
+  auto [intake, sensitive] = Queues();
+  json system_only = {{"code", "consultation_pending"},
+                      {"name", "Consultation pending"},
+                      {"level", "case"},
+                      {"blocks_finalising", true},
+                      {"removable_by", json::array()}};
+  // DefineFlag keeps requiring a role; EnsureFlagDefinitionInTx accepts a system-only flag.
+  EXPECT_EQ(service_->DefineFlag(ctx_, system_only).status().code(), ErrorCode::kInvalidArgument);
+  int64_t c = InsertCase(Body("DE", "1C010", 10));
+  {
+    // Rolled back when the caller does not commit.
+    auto tx = db_->Begin(store::TxMode::kWrite);
+    ASSERT_TRUE(service_->EnsureFlagDefinitionInTx(**tx, ctx_, system_only).ok());
+    ASSERT_TRUE(
+        service_->AddSystemFlagInTx(**tx, ctx_, c, "consultation_pending", "case", "consult DE").ok());
+  }
+  EXPECT_TRUE(service_->ListFlagDefinitions()->empty());
+  EXPECT_FALSE(BlockingAndVersion(c).first);
+
+  CaseFlag flag;
+  {
+    auto tx = db_->Begin(store::TxMode::kWrite);
+    ASSERT_TRUE(service_->EnsureFlagDefinitionInTx(**tx, ctx_, system_only).ok());
+    ASSERT_TRUE(service_->EnsureFlagDefinitionInTx(**tx, ctx_, system_only).ok());  // already defined: no-op
+    EXPECT_EQ(service_->EnsureFlagDefinitionInTx(**tx, ctx_, {{"code", "Bad Code"}}).code(),
+              ErrorCode::kInvalidArgument);
+    EXPECT_EQ(service_->AddSystemFlagInTx(**tx, ctx_, c, "consultation_pending", "case", " ").status().code(),
+              ErrorCode::kInvalidArgument);
+    auto added = service_->AddSystemFlagInTx(**tx, ctx_, c, "consultation_pending", "case", "consult DE");
+    ASSERT_TRUE(added.ok()) << added.status().ToString();
+    flag = *added;
+    EXPECT_EQ(flag.added_by, "system");
+    EXPECT_TRUE(flag.removable_by.empty());
+    EXPECT_EQ(
+        service_->AddSystemFlagInTx(**tx, ctx_, c, "consultation_pending", "case", "again").status().code(),
+        ErrorCode::kAlreadyExists);
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  auto defs = service_->ListFlagDefinitions();
+  ASSERT_EQ(defs->size(), 1u);
+  EXPECT_TRUE((*defs)[0].removable_by.empty());
+  auto before = BlockingAndVersion(c);
+  EXPECT_TRUE(before.first);
+
+  // No user may remove a system-only flag; the system may.
+  auto denied = service_->RemoveFlag(ctx_, senior_, c, flag.id, "resolved");
+  EXPECT_EQ(denied.status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_NE(denied.status().message().find("only by the system"), std::string::npos)
+      << denied.status().message();
+  {
+    auto tx = db_->Begin(store::TxMode::kWrite);
+    EXPECT_EQ(service_->RemoveSystemFlagInTx(**tx, ctx_, 999, "x").code(), ErrorCode::kNotFound);
+    ASSERT_TRUE(service_->RemoveSystemFlagInTx(**tx, ctx_, flag.id, "consultation answered").ok());
+    EXPECT_EQ(service_->RemoveSystemFlagInTx(**tx, ctx_, flag.id, "again").code(),
+              ErrorCode::kFailedPrecondition);
+    ASSERT_TRUE((*tx)->Commit().ok());
+  }
+  auto after = BlockingAndVersion(c);
+  EXPECT_FALSE(after.first);
+  EXPECT_EQ(after.second, before.second);  // the case version is not changed
+  auto flags = service_->CaseFlags(officer_, c);
+  ASSERT_EQ(flags->size(), 1u);
+  EXPECT_EQ((*flags)[0].removed_by, "system");
+  EXPECT_EQ(AuditActions(fmt::format("case:{}", c)),
+            (std::vector<std::string>{"case.flag.add", "case.route", "case.flag.remove", "case.route"}));
+  EXPECT_EQ(service_->Routing(officer_, c)->placements[0].queue_id, intake);
+  (void)sensitive;
+}
+
 TEST_F(QueueServiceTest, ExportersMayNotSeeRoutingOrFlags) {
   Queues();
   ASSERT_TRUE(service_->DefineFlag(ctx_, ScreeningHit()).ok());

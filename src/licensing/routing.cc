@@ -8,30 +8,12 @@
 #include <set>
 
 #include "catalog/catalog.h"
+#include "common/text.h"
 
 namespace stm::licensing {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 std::string Joined(const std::vector<std::string>& items, std::string_view quote = "") {
   std::string out;

@@ -1,5 +1,6 @@
 #include "screening/countries.h"
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -398,6 +399,13 @@ std::string CountryName(std::string_view alpha2) {
   for (char c : alpha2) code.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   auto it = t.names.find(code);
   return it == t.names.end() ? std::string() : it->second;
+}
+
+std::vector<std::pair<std::string, std::string>> AllCountries() {
+  const Table& t = GetTable();
+  std::vector<std::pair<std::string, std::string>> out(t.names.begin(), t.names.end());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace stm::screening

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace stm::screening {
 
@@ -18,6 +20,8 @@ std::optional<std::string> CountryCode(std::string_view text);
 std::string CountryCodeOrText(std::string_view text);
 // The English short name for an alpha-2 code ("IR" -> "Iran, Islamic Republic of"); empty when unknown.
 std::string CountryName(std::string_view alpha2);
+// Every known country: (alpha-2, English short name), ordered by code.
+std::vector<std::pair<std::string, std::string>> AllCountries();
 // The lookup key used for matching (exposed for tests): lower-case ASCII words.
 std::string CountryKey(std::string_view text);
 

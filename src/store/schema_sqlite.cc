@@ -410,6 +410,57 @@ CREATE TABLE case_routing (
   routed_at INTEGER NOT NULL
 );
 )sql"},
+      {11, "regime denial notifications and no-undercut consultations", R"sql(
+-- Denial notifications: inbound (from other states; active or revoked, expired by date when expires_on has
+-- passed, which is computed) and outbound (this authority's refusals; draft, issued, revoked). Dates are
+-- "YYYY-MM-DD"; items and parties are JSON arrays.
+CREATE TABLE denials (
+  id INTEGER PRIMARY KEY,
+  direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+  status TEXT NOT NULL,
+  notifying_state TEXT NOT NULL,
+  regime TEXT NOT NULL CHECK (regime IN ('nsg', 'mtcr', 'ag', 'wassenaar', 'other')),
+  reference TEXT NOT NULL,
+  denied_on TEXT NOT NULL,
+  expires_on TEXT NOT NULL,
+  items TEXT NOT NULL,
+  parties TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  case_id INTEGER REFERENCES cases(id),
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  revoked_on TEXT,
+  revocation_reason TEXT,
+  CHECK ((direction = 'inbound' AND status IN ('active', 'revoked')) OR
+         (direction = 'outbound' AND status IN ('draft', 'issued', 'revoked')))
+);
+CREATE UNIQUE INDEX denials_reference ON denials(direction, notifying_state, reference);
+CREATE INDEX denials_direction_status ON denials(direction, status, expires_on);
+CREATE INDEX denials_case ON denials(case_id);
+-- A consultation of the state that notified an essentially identical denial; its blocking case flag is
+-- removed when the outcome is recorded.
+CREATE TABLE consultations (
+  id INTEGER PRIMARY KEY,
+  case_id INTEGER NOT NULL REFERENCES cases(id),
+  denial_id INTEGER NOT NULL REFERENCES denials(id),
+  addressed_state TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+  deadline TEXT NOT NULL,
+  outcome TEXT CHECK (outcome IS NULL OR outcome IN ('no_objection', 'objection', 'no_reply')),
+  note TEXT NOT NULL DEFAULT '',
+  opened_at INTEGER NOT NULL,
+  closed_at INTEGER,
+  closed_by TEXT,
+  flag_id INTEGER REFERENCES case_flags(id),
+  match TEXT NOT NULL
+);
+CREATE INDEX consultations_case ON consultations(case_id, status);
+CREATE INDEX consultations_status ON consultations(status, deadline);
+CREATE UNIQUE INDEX consultations_one_open ON consultations(case_id, denial_id) WHERE status = 'open';
+)sql"},
   };
   static const std::vector<Migration> kNone;
   return dialect == "sqlite" ? kSqlite : kNone;
