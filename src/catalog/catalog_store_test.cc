@@ -7,6 +7,7 @@
 #include "common/crypto.h"
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
+#include "store/testing.h"
 
 namespace stm::catalog {
 namespace {
@@ -53,12 +54,9 @@ Catalog Version2() {
 class CatalogStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("stm-controls-" + HexEncode(RandomBytes(6)));
-    fs::create_directories(dir_);
-    auto db = store::SqliteDatabase::Open({.path = (dir_ / "t.db").string()});
-    ASSERT_TRUE(db.ok());
+    auto db = store::OpenTempDatabase("stm-controls", clock_, &dir_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    ASSERT_TRUE(store::Migrate(*db_, store::ProjectMigrations("sqlite"), clock_).ok());
     store_ = std::make_unique<CatalogStore>(*db_, clock_);
   }
   void TearDown() override {

@@ -7,6 +7,7 @@
 #include "common/crypto.h"
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
+#include "store/testing.h"
 
 namespace stm::classify {
 namespace {
@@ -16,12 +17,9 @@ namespace fs = std::filesystem;
 class RulingsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("stm-rulings-" + HexEncode(RandomBytes(6)));
-    fs::create_directories(dir_);
-    auto db = store::SqliteDatabase::Open({.path = (dir_ / "t.db").string()});
+    auto db = store::OpenTempDatabase("stm-rulings", clock_, &dir_);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    ASSERT_TRUE(store::Migrate(*db_, store::ProjectMigrations("sqlite"), clock_).ok());
     store_ = std::make_unique<RulingStore>(*db_, clock_);
     // Two exporter organisations to own requests.
     auto tx = db_->Begin(store::TxMode::kWrite);

@@ -10,6 +10,7 @@
 #include "common/crypto.h"
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
+#include "store/testing.h"
 
 namespace stm::licensing {
 namespace {
@@ -62,12 +63,9 @@ class FlaggingAssessor final : public RiskAssessor {
 class LicensingServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("stm-licensing-" + HexEncode(RandomBytes(6)));
-    fs::create_directories(dir_);
-    auto db = store::SqliteDatabase::Open({.path = (dir_ / "t.db").string()});
+    auto db = store::OpenTempDatabase("stm-licensing", clock_, &dir_);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    ASSERT_TRUE(store::Migrate(*db_, store::ProjectMigrations("sqlite"), clock_).ok());
     auto tx = db_->Begin(store::TxMode::kWrite);
     ASSERT_TRUE(tx.ok());
     for (const char* name : {"Exporter A", "Exporter B"}) {

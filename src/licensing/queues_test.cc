@@ -9,6 +9,7 @@
 #include "common/crypto.h"
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
+#include "store/testing.h"
 
 namespace stm::licensing {
 namespace {
@@ -40,12 +41,9 @@ std::vector<std::string> Regimes(std::string_view code) {
 class QueueServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("stm-queues-" + HexEncode(RandomBytes(6)));
-    fs::create_directories(dir_);
-    auto db = store::SqliteDatabase::Open({.path = (dir_ / "t.db").string()});
+    auto db = store::OpenTempDatabase("stm-queues", clock_, &dir_);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    ASSERT_TRUE(store::Migrate(*db_, store::ProjectMigrations("sqlite"), clock_).ok());
     auto tx = db_->Begin(store::TxMode::kWrite);
     ASSERT_TRUE(tx.ok());
     ASSERT_TRUE(

@@ -9,6 +9,7 @@
 #include "licensing/queues.h"
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
+#include "store/testing.h"
 
 namespace stm::policy {
 namespace {
@@ -63,12 +64,9 @@ json ApplicationJson(const std::string& end_user, const std::string& code,
 class DenialServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("stm-denials-" + HexEncode(RandomBytes(6)));
-    fs::create_directories(dir_);
-    auto db = store::SqliteDatabase::Open({.path = (dir_ / "t.db").string()});
+    auto db = store::OpenTempDatabase("stm-denials", clock_, &dir_);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    ASSERT_TRUE(store::Migrate(*db_, store::ProjectMigrations("sqlite"), clock_).ok());
     auto tx = db_->Begin(store::TxMode::kWrite);
     ASSERT_TRUE(tx.ok());
     ASSERT_TRUE(

@@ -9,6 +9,7 @@
 #include "common/crypto.h"
 #include "store/migrate.h"
 #include "store/sqlite_db.h"
+#include "store/testing.h"
 
 namespace stm::screening {
 namespace {
@@ -47,12 +48,9 @@ std::string FindDataDir() {
 class ListStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("stm-lists-" + HexEncode(RandomBytes(6)));
-    fs::create_directories(dir_);
-    auto db = store::SqliteDatabase::Open({.path = (dir_ / "t.db").string()});
-    ASSERT_TRUE(db.ok());
+    auto db = store::OpenTempDatabase("stm-lists", clock_, &dir_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    ASSERT_TRUE(store::Migrate(*db_, store::ProjectMigrations("sqlite"), clock_).ok());
     lists_ = std::make_unique<ListStore>(*db_, clock_);
   }
   void TearDown() override {
@@ -76,14 +74,15 @@ TEST(ComputeDeltaTest, AddedRemovedChanged) {
 }
 
 TEST_F(ListStoreTest, VersionsAndDeltas) {
-  auto first = lists_->SaveVersion(ctx_, ListOf({Person("1", "Ivan Petrov"), Person("2", "Ali Hassan")}, "v1"), "f1");
+  auto first =
+      lists_->SaveVersion(ctx_, ListOf({Person("1", "Ivan Petrov"), Person("2", "Ali Hassan")}, "v1"), "f1");
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(first->second.added.size(), 2u);
   EXPECT_EQ(first->first.entity_count, 2);
 
   Entity changed = Person("2", "Ali Hasan");
-  auto second =
-      lists_->SaveVersion(ctx_, ListOf({Person("1", "Ivan Petrov"), changed, Person("3", "Kim Chol")}, "v2"), "f2");
+  auto second = lists_->SaveVersion(
+      ctx_, ListOf({Person("1", "Ivan Petrov"), changed, Person("3", "Kim Chol")}, "v2"), "f2");
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->second.added, std::vector<std::string>{"3"});
   EXPECT_EQ(second->second.changed, std::vector<std::string>{"2"});
@@ -163,8 +162,10 @@ TEST_F(ListStoreTest, UnListTwoDatesDeltaIsExact) {
   for (const auto& e : new_list->front().entities) after[e.source_id] = ToJson(e).dump();
   size_t added = 0, removed = 0, changed = 0;
   for (const auto& [id, body] : after) {
-    if (!before.count(id)) ++added;
-    else if (before[id] != body) ++changed;
+    if (!before.count(id))
+      ++added;
+    else if (before[id] != body)
+      ++changed;
   }
   for (const auto& [id, body] : before) removed += !after.count(id);
 
